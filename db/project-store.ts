@@ -1,0 +1,499 @@
+// Typed queries over one project file. Every change that touches more than
+// one row runs in a single transaction.
+import path from 'node:path';
+import type { Database, Statement } from 'better-sqlite3';
+import { createProjectDb, openProjectDb } from './open.js';
+import { LATEST_VERSION } from './migrations.js';
+import {
+  SPLITS,
+  type ClassInfo,
+  type ImageRow,
+  type ImportReport,
+  type LabelSource,
+  type ProjectInfo,
+  type Split,
+  type SplitCounts,
+  type UndoResult,
+} from '../main/api/types.js';
+
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/** Distinct, readable on light and dark backgrounds; cycles after ten. */
+export const CLASS_COLORS = [
+  '#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4',
+  '#42d4f4', '#f032e6', '#9a6324', '#469990', '#808000',
+];
+
+export interface NewImage {
+  sha256: string;
+  fileName: string;
+  sourcePath: string;
+  width: number;
+  height: number;
+  format: string;
+  byteSize: number;
+  split: Split;
+  classId: number | null;
+  importId: number | null;
+  normalized: Uint8Array;
+  normalizedWidth: number;
+  normalizedHeight: number;
+  thumbnail: Uint8Array;
+}
+
+export interface LabelChange {
+  imageId: number;
+  classId: number | null;
+  source: LabelSource | null;
+}
+
+interface ImageDbRow {
+  id: number;
+  file_name: string;
+  source_path: string;
+  width: number;
+  height: number;
+  format: string;
+  split: Split;
+  class_id: number | null;
+  label_source: LabelSource | null;
+}
+
+const emptySplits = (): SplitCounts => ({ train: 0, validation: 0, test: 0, none: 0 });
+
+/** SQLite caps bound parameters; chunk long id lists. */
+const CHUNK = 500;
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+export class ProjectStore {
+  private readonly stmts = new Map<string, Statement>();
+
+  private constructor(
+    readonly db: Database,
+    readonly file: string,
+  ) {}
+
+  static open(file: string): ProjectStore {
+    const abs = path.resolve(file);
+    return new ProjectStore(openProjectDb(abs), abs);
+  }
+
+  static create(file: string): ProjectStore {
+    const abs = path.resolve(file);
+    return new ProjectStore(createProjectDb(abs), abs);
+  }
+
+  close(): void {
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- meta -------------------------------------------------------------
+
+  getMeta(key: string): string | null {
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.stmt('DELETE FROM meta WHERE key = ?').run(key);
+    else this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  // ---- overview ---------------------------------------------------------
+
+  info(): ProjectInfo {
+    const classes = this.classes();
+    const unlabelledSplits = emptySplits();
+    const rows = this.stmt(
+      'SELECT split, COUNT(*) AS n FROM images WHERE class_id IS NULL GROUP BY split',
+    ).all() as { split: Split; n: number }[];
+    for (const r of rows) unlabelledSplits[r.split] = r.n;
+    const total = (this.stmt('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n;
+    const undo = this.undoCandidate();
+    const redo = this.redoCandidate();
+    return {
+      path: this.file,
+      name: path.basename(this.file).replace(/\.pancake$/i, ''),
+      schemaVersion: LATEST_VERSION,
+      images: total,
+      unlabelled: Object.values(unlabelledSplits).reduce((a, b) => a + b, 0),
+      classes,
+      unlabelledSplits,
+      canUndo: undo !== null,
+      canRedo: redo !== null,
+      undoDescription: undo?.description ?? null,
+      redoDescription: redo?.description ?? null,
+    };
+  }
+
+  // ---- classes ----------------------------------------------------------
+
+  classes(): ClassInfo[] {
+    const classes = this.stmt('SELECT id, name, color, position FROM classes ORDER BY position, id').all() as Omit<
+      ClassInfo,
+      'count' | 'splits'
+    >[];
+    const counts = this.stmt(
+      'SELECT class_id, split, COUNT(*) AS n FROM images WHERE class_id IS NOT NULL GROUP BY class_id, split',
+    ).all() as { class_id: number; split: Split; n: number }[];
+    const byId = new Map<number, ClassInfo>();
+    const out = classes.map((c) => {
+      const info: ClassInfo = { ...c, count: 0, splits: emptySplits() };
+      byId.set(c.id, info);
+      return info;
+    });
+    for (const r of counts) {
+      const c = byId.get(r.class_id);
+      if (!c) continue;
+      c.splits[r.split] = r.n;
+      c.count += r.n;
+    }
+    return out;
+  }
+
+  classByName(name: string): { id: number; name: string } | null {
+    return (this.stmt('SELECT id, name FROM classes WHERE name = ? COLLATE NOCASE').get(name.trim()) as
+      | { id: number; name: string }
+      | undefined) ?? null;
+  }
+
+  private requireClass(id: number): { id: number; name: string } {
+    const row = this.stmt('SELECT id, name FROM classes WHERE id = ?').get(id) as { id: number; name: string } | undefined;
+    if (!row) throw new StoreError(`There is no class with id ${id}.`);
+    return row;
+  }
+
+  private cleanName(name: string, exceptId?: number): string {
+    const clean = name.trim().replace(/\s+/g, ' ');
+    if (!clean) throw new StoreError('A class needs a name.');
+    if (clean.length > 100) throw new StoreError('Class names are limited to 100 characters.');
+    const other = this.classByName(clean);
+    if (other && other.id !== exceptId) throw new StoreError(`There is already a class called "${other.name}".`);
+    return clean;
+  }
+
+  createClass(name: string, color?: string): number {
+    return this.transaction(() => {
+      const clean = this.cleanName(name);
+      const n = (this.stmt('SELECT COUNT(*) AS n, COALESCE(MAX(position), -1) AS maxPos FROM classes').get() as {
+        n: number;
+        maxPos: number;
+      });
+      const chosen = color ?? CLASS_COLORS[n.n % CLASS_COLORS.length]!;
+      const res = this.stmt('INSERT INTO classes (name, color, position, created_at) VALUES (?, ?, ?, ?)').run(
+        clean,
+        chosen,
+        n.maxPos + 1,
+        Date.now(),
+      );
+      return Number(res.lastInsertRowid);
+    });
+  }
+
+  /** Finds a class by name (case-insensitive) or creates it. */
+  ensureClass(name: string): { id: number; created: boolean } {
+    const existing = this.classByName(name);
+    if (existing) return { id: existing.id, created: false };
+    return { id: this.createClass(name), created: true };
+  }
+
+  updateClass(id: number, changes: { name?: string; color?: string }): void {
+    this.transaction(() => {
+      this.requireClass(id);
+      if (changes.name !== undefined) {
+        this.stmt('UPDATE classes SET name = ? WHERE id = ?').run(this.cleanName(changes.name, id), id);
+      }
+      if (changes.color !== undefined) {
+        if (!/^#[0-9a-fA-F]{6}$/.test(changes.color)) throw new StoreError('A colour must look like #12abef.');
+        this.stmt('UPDATE classes SET color = ? WHERE id = ?').run(changes.color, id);
+      }
+    });
+  }
+
+  /** Deletes a class; its images go back to Unlabelled. */
+  deleteClass(id: number): number {
+    return this.transaction(() => {
+      this.requireClass(id);
+      const res = this.stmt(
+        'UPDATE images SET class_id = NULL, label_source = NULL, label_batch = NULL, labelled_at = NULL WHERE class_id = ?',
+      ).run(id);
+      this.forgetHistoryOf(id);
+      this.stmt('DELETE FROM classes WHERE id = ?').run(id);
+      return res.changes;
+    });
+  }
+
+  /** Moves every image of `from` into `into` and removes `from`. */
+  mergeClasses(from: number, into: number): number {
+    if (from === into) throw new StoreError('Choose two different classes to merge.');
+    return this.transaction(() => {
+      this.requireClass(from);
+      this.requireClass(into);
+      const res = this.stmt('UPDATE images SET class_id = ? WHERE class_id = ?').run(into, from);
+      this.forgetHistoryOf(from);
+      this.stmt('DELETE FROM classes WHERE id = ?').run(from);
+      return res.changes;
+    });
+  }
+
+  reorderClasses(ids: number[]): void {
+    this.transaction(() => {
+      const known = new Set(this.classes().map((c) => c.id));
+      if (ids.length !== known.size || !ids.every((id) => known.has(id))) {
+        throw new StoreError('The new order must list every class exactly once.');
+      }
+      ids.forEach((id, i) => this.stmt('UPDATE classes SET position = ? WHERE id = ?').run(i, id));
+    });
+  }
+
+  /** Undo steps that mention a vanished class can no longer be replayed faithfully. */
+  private forgetHistoryOf(classId: number): void {
+    this.stmt(
+      `DELETE FROM label_batches WHERE id IN (
+         SELECT batch_id FROM label_changes WHERE before_class = ? OR after_class = ?)`,
+    ).run(classId, classId);
+  }
+
+  // ---- images -----------------------------------------------------------
+
+  listImages(): ImageRow[] {
+    const rows = this.stmt(
+      'SELECT id, file_name, source_path, width, height, format, split, class_id, label_source FROM images ORDER BY id',
+    ).all() as ImageDbRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      fileName: r.file_name,
+      sourcePath: r.source_path,
+      width: r.width,
+      height: r.height,
+      format: r.format,
+      split: r.split,
+      classId: r.class_id,
+      labelSource: r.label_source,
+    }));
+  }
+
+  imageCount(): number {
+    return (this.stmt('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n;
+  }
+
+  findBySha(sha256: string): { id: number; fileName: string } | null {
+    const row = this.stmt('SELECT id, file_name FROM images WHERE sha256 = ?').get(sha256) as
+      | { id: number; file_name: string }
+      | undefined;
+    return row ? { id: row.id, fileName: row.file_name } : null;
+  }
+
+  /** Inserts a batch of decoded images in one transaction; returns their ids. */
+  insertImages(images: NewImage[]): number[] {
+    return this.transaction(() => {
+      const now = Date.now();
+      return images.map((img) => {
+        const res = this.stmt(
+          `INSERT INTO images (sha256, file_name, source_path, width, height, format, byte_size, split,
+             class_id, label_source, labelled_at, imported_at, import_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          img.sha256,
+          img.fileName,
+          img.sourcePath,
+          img.width,
+          img.height,
+          img.format,
+          img.byteSize,
+          img.split,
+          img.classId,
+          img.classId === null ? null : 'folder',
+          img.classId === null ? null : now,
+          now,
+          img.importId,
+        );
+        const id = Number(res.lastInsertRowid);
+        this.stmt(
+          'INSERT INTO image_pixels (image_id, normalized, normalized_width, normalized_height, thumbnail) VALUES (?, ?, ?, ?, ?)',
+        ).run(id, img.normalized, img.normalizedWidth, img.normalizedHeight, img.thumbnail);
+        return id;
+      });
+    });
+  }
+
+  deleteImages(ids: number[]): number {
+    return this.transaction(() => {
+      let n = 0;
+      for (const part of chunks(ids)) {
+        n += this.stmt(`DELETE FROM images WHERE id IN (${part.map(() => '?').join(',')})`).run(...part).changes;
+      }
+      return n;
+    });
+  }
+
+  setSplit(ids: number[], split: Split): number {
+    if (!SPLITS.includes(split)) throw new StoreError(`Unknown split ${split}.`);
+    return this.transaction(() => {
+      let n = 0;
+      for (const part of chunks(ids)) {
+        n += this.stmt(`UPDATE images SET split = ? WHERE split <> ? AND id IN (${part.map(() => '?').join(',')})`).run(
+          split,
+          split,
+          ...part,
+        ).changes;
+      }
+      return n;
+    });
+  }
+
+  thumbnail(id: number): Buffer | null {
+    const row = this.stmt('SELECT thumbnail FROM image_pixels WHERE image_id = ?').get(id) as
+      | { thumbnail: Buffer }
+      | undefined;
+    return row?.thumbnail ?? null;
+  }
+
+  normalized(id: number): { bytes: Buffer; width: number; height: number } | null {
+    const row = this.stmt(
+      'SELECT normalized, normalized_width, normalized_height FROM image_pixels WHERE image_id = ?',
+    ).get(id) as { normalized: Buffer; normalized_width: number; normalized_height: number } | undefined;
+    return row ? { bytes: row.normalized, width: row.normalized_width, height: row.normalized_height } : null;
+  }
+
+  // ---- labels and their undo history ------------------------------------
+
+  /**
+   * Applies label changes as one undoable step. Changes that leave an image
+   * as it was are dropped, so a no-op never lands on the undo stack.
+   */
+  applyLabels(kind: string, description: string, changes: LabelChange[]): { changed: number; batchId: number | null } {
+    return this.transaction(() => {
+      const get = this.stmt('SELECT class_id, label_source FROM images WHERE id = ?');
+      const effective: (LabelChange & { beforeClass: number | null; beforeSource: LabelSource | null })[] = [];
+      const classIds = new Set(this.classes().map((c) => c.id));
+      for (const c of changes) {
+        if (c.classId !== null && !classIds.has(c.classId)) throw new StoreError(`There is no class with id ${c.classId}.`);
+        const row = get.get(c.imageId) as { class_id: number | null; label_source: LabelSource | null } | undefined;
+        if (!row) continue;
+        const source = c.classId === null ? null : c.source;
+        if (row.class_id === c.classId && row.label_source === source) continue;
+        effective.push({ ...c, source, beforeClass: row.class_id, beforeSource: row.label_source });
+      }
+      if (effective.length === 0) return { changed: 0, batchId: null };
+      // A new action makes the redo stack meaningless.
+      this.stmt('DELETE FROM label_batches WHERE undone = 1').run();
+      const batchId = Number(
+        this.stmt('INSERT INTO label_batches (kind, description, created_at) VALUES (?, ?, ?)').run(
+          kind,
+          description,
+          Date.now(),
+        ).lastInsertRowid,
+      );
+      const now = Date.now();
+      for (const c of effective) {
+        this.stmt(
+          'INSERT INTO label_changes (batch_id, image_id, before_class, before_source, after_class, after_source) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(batchId, c.imageId, c.beforeClass, c.beforeSource, c.classId, c.source);
+        this.stmt('UPDATE images SET class_id = ?, label_source = ?, label_batch = ?, labelled_at = ? WHERE id = ?').run(
+          c.classId,
+          c.source,
+          c.classId === null ? null : batchId,
+          c.classId === null ? null : now,
+          c.imageId,
+        );
+      }
+      return { changed: effective.length, batchId };
+    });
+  }
+
+  private undoCandidate(): { id: number; description: string } | null {
+    return (this.stmt('SELECT id, description FROM label_batches WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as
+      | { id: number; description: string }
+      | undefined) ?? null;
+  }
+
+  private redoCandidate(): { id: number; description: string } | null {
+    return (this.stmt('SELECT id, description FROM label_batches WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as
+      | { id: number; description: string }
+      | undefined) ?? null;
+  }
+
+  private replay(batchId: number, direction: 'undo' | 'redo'): number {
+    const rows = this.stmt(
+      'SELECT image_id, before_class, before_source, after_class, after_source FROM label_changes WHERE batch_id = ?',
+    ).all(batchId) as {
+      image_id: number;
+      before_class: number | null;
+      before_source: LabelSource | null;
+      after_class: number | null;
+      after_source: LabelSource | null;
+    }[];
+    const now = Date.now();
+    for (const r of rows) {
+      const cls = direction === 'undo' ? r.before_class : r.after_class;
+      const src = direction === 'undo' ? r.before_source : r.after_source;
+      this.stmt('UPDATE images SET class_id = ?, label_source = ?, labelled_at = ? WHERE id = ?').run(
+        cls,
+        src,
+        cls === null ? null : now,
+        r.image_id,
+      );
+    }
+    this.stmt('UPDATE label_batches SET undone = ? WHERE id = ?').run(direction === 'undo' ? 1 : 0, batchId);
+    return rows.length;
+  }
+
+  undo(): UndoResult {
+    return this.transaction(() => {
+      const b = this.undoCandidate();
+      if (!b) return { changed: 0, description: null };
+      return { changed: this.replay(b.id, 'undo'), description: b.description };
+    });
+  }
+
+  redo(): UndoResult {
+    return this.transaction(() => {
+      const b = this.redoCandidate();
+      if (!b) return { changed: 0, description: null };
+      return { changed: this.replay(b.id, 'redo'), description: b.description };
+    });
+  }
+
+  // ---- imports ----------------------------------------------------------
+
+  beginImport(): number {
+    return Number(this.stmt('INSERT INTO imports (started_at) VALUES (?)').run(Date.now()).lastInsertRowid);
+  }
+
+  finishImport(id: number, report: ImportReport): void {
+    this.stmt('UPDATE imports SET finished_at = ?, report = ? WHERE id = ?').run(Date.now(), JSON.stringify(report), id);
+  }
+
+  importReports(limit = 20): ImportReport[] {
+    const rows = this.stmt(
+      'SELECT report FROM imports WHERE report IS NOT NULL ORDER BY id DESC LIMIT ?',
+    ).all(limit) as { report: string }[];
+    return rows.map((r) => JSON.parse(r.report) as ImportReport);
+  }
+}

@@ -1,0 +1,86 @@
+// The one API contract. Electron IPC, the browser host and the CLI all
+// dispatch through it, and the renderer's typed client is derived from it,
+// so there is no second list of methods to keep in step.
+import { v, type Validator } from './validate.js';
+import {
+  SPLITS,
+  type AppInfo,
+  type ImageRow,
+  type ImportReport,
+  type ProjectInfo,
+  type UndoResult,
+} from './types.js';
+
+export interface MethodSpec<P, R> {
+  params: Validator<P>;
+  /** Phantom: carries the result type only. */
+  result?: R;
+}
+
+function method<R>() {
+  return <P>(params: Validator<P>): MethodSpec<P, R> => ({ params });
+}
+
+const id = () => v.int({ min: 1 });
+const jobId = () => v.string({ min: 1, max: 100 });
+const ids = () => v.array(id(), { max: 1_000_000 });
+const path = () => v.string({ min: 1, max: 4096 });
+const color = () => v.string({ min: 4, max: 9 });
+const className = () => v.string({ min: 1, max: 100 });
+const none = v.object({});
+
+export const contract = {
+  appInfo: method<AppInfo>()(none),
+
+  projectCreate: method<ProjectInfo>()(v.object({ path: path() })),
+  projectOpen: method<ProjectInfo>()(v.object({ path: path() })),
+  projectClose: method<null>()(none),
+  projectInfo: method<ProjectInfo | null>()(none),
+  recentForget: method<null>()(v.object({ path: path() })),
+
+  listImages: method<{ images: ImageRow[] }>()(none),
+  imagesDelete: method<{ deleted: number }>()(v.object({ imageIds: ids() })),
+  imagesSetSplit: method<{ changed: number }>()(v.object({ imageIds: ids(), split: v.literal(...SPLITS) })),
+
+  classCreate: method<{ id: number }>()(v.object({ name: className(), color: v.optional(color()) })),
+  classUpdate: method<null>()(
+    v.object({ id: id(), name: v.optional(className()), color: v.optional(color()) }),
+  ),
+  classDelete: method<{ unlabelled: number }>()(v.object({ id: id() })),
+  classMerge: method<{ moved: number }>()(v.object({ from: id(), into: id() })),
+  classReorder: method<null>()(v.object({ ids: ids() })),
+
+  labelSet: method<{ changed: number }>()(v.object({ imageIds: ids(), classId: v.nullable(id()) })),
+  undo: method<UndoResult>()(none),
+  redo: method<UndoResult>()(none),
+
+  importPaths: method<ImportReport>()(v.object({ jobId: jobId(), paths: v.array(path(), { max: 100_000 }) })),
+  importBegin: method<null>()(v.object({ jobId: jobId(), expected: v.optional(v.int({ min: 0 })) })),
+  importAdd: method<{ accepted: number }>()(
+    v.object({
+      jobId: jobId(),
+      files: v.array(v.object({ path: path(), bytes: v.bytes() }), { max: 1000 }),
+    }),
+  ),
+  importEnd: method<ImportReport>()(v.object({ jobId: jobId() })),
+  importReports: method<{ reports: ImportReport[] }>()(none),
+
+  /** Native file dialogs; only hosts with AppInfo.nativeDialogs answer it. */
+  pickPaths: method<{ paths: string[] }>()(
+    v.object({ kind: v.literal('open-project', 'new-project', 'import-files', 'import-folder') }),
+  ),
+
+  cancelJob: method<{ cancelled: boolean }>()(v.object({ jobId: jobId() })),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type ParamsOf<K extends MethodName> = Contract[K] extends MethodSpec<infer P, unknown> ? P : never;
+export type ResultOf<K extends MethodName> = Contract[K] extends MethodSpec<unknown, infer R> ? R : never;
+
+/** The typed API as a caller sees it. */
+export type Api = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> };
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}

@@ -1,0 +1,136 @@
+// Runtime validators that double as TypeScript types, so an API method's
+// parameter shape is written once and checked wherever it crosses a boundary
+// (IPC, HTTP, CLI). Kept tiny on purpose: the renderer bundles it too.
+
+export class ValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+export interface Validator<T> {
+  parse(value: unknown, path?: string): T;
+  readonly optional?: boolean;
+}
+
+export interface OptionalValidator<T> extends Validator<T | undefined> {
+  readonly optional: true;
+}
+
+export type Infer<V> = V extends Validator<infer T> ? T : never;
+
+function fail(path: string, expected: string, value: unknown): never {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  throw new ValidationError(`${path || 'value'} must be ${expected} (got ${got})`);
+}
+
+export const v = {
+  string(opts: { max?: number; min?: number } = {}): Validator<string> {
+    const max = opts.max ?? 4096;
+    const min = opts.min ?? 0;
+    return {
+      parse(value, path = '') {
+        if (typeof value !== 'string') fail(path, 'a string', value);
+        if (value.length > max) throw new ValidationError(`${path} is longer than ${max} characters`);
+        if (value.length < min) throw new ValidationError(`${path} is shorter than ${min} characters`);
+        return value;
+      },
+    };
+  },
+  number(opts: { min?: number; max?: number } = {}): Validator<number> {
+    return {
+      parse(value, path = '') {
+        if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number', value);
+        if (opts.min !== undefined && value < opts.min) throw new ValidationError(`${path} must be at least ${opts.min}`);
+        if (opts.max !== undefined && value > opts.max) throw new ValidationError(`${path} must be at most ${opts.max}`);
+        return value;
+      },
+    };
+  },
+  int(opts: { min?: number; max?: number } = {}): Validator<number> {
+    const num = v.number(opts);
+    return {
+      parse(value, path = '') {
+        const n = num.parse(value, path);
+        if (!Number.isInteger(n)) fail(path, 'an integer', value);
+        return n;
+      },
+    };
+  },
+  boolean(): Validator<boolean> {
+    return {
+      parse(value, path = '') {
+        if (typeof value !== 'boolean') fail(path, 'true or false', value);
+        return value;
+      },
+    };
+  },
+  literal<const T extends string | number | boolean>(...options: T[]): Validator<T> {
+    return {
+      parse(value, path = '') {
+        if (!options.includes(value as T)) fail(path, `one of ${options.map((o) => JSON.stringify(o)).join(', ')}`, value);
+        return value as T;
+      },
+    };
+  },
+  bytes(opts: { max?: number } = {}): Validator<Uint8Array> {
+    const max = opts.max ?? 512 * 1024 * 1024;
+    return {
+      parse(value, path = '') {
+        if (!(value instanceof Uint8Array)) fail(path, 'binary data', value);
+        if (value.byteLength > max) throw new ValidationError(`${path} is larger than ${max} bytes`);
+        return value;
+      },
+    };
+  },
+  array<T>(item: Validator<T>, opts: { max?: number } = {}): Validator<T[]> {
+    const max = opts.max ?? 1_000_000;
+    return {
+      parse(value, path = '') {
+        if (!Array.isArray(value)) fail(path, 'a list', value);
+        if (value.length > max) throw new ValidationError(`${path} has more than ${max} items`);
+        return value.map((x, i) => item.parse(x, `${path}[${i}]`));
+      },
+    };
+  },
+  optional<T>(inner: Validator<T>): OptionalValidator<T> {
+    return {
+      optional: true as const,
+      parse(value, path = '') {
+        return value === undefined || value === null ? undefined : inner.parse(value, path);
+      },
+    };
+  },
+  nullable<T>(inner: Validator<T>): Validator<T | null> {
+    return {
+      parse(value, path = '') {
+        return value === null ? null : inner.parse(value, path);
+      },
+    };
+  },
+  object<S extends Record<string, Validator<unknown>>>(shape: S): Validator<ObjectOf<S>> {
+    return {
+      parse(value, path = '') {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
+        const input = value as Record<string, unknown>;
+        for (const key of Object.keys(input)) {
+          if (!(key in shape)) throw new ValidationError(`${path ? path + '.' : ''}${key} is not a known field`);
+        }
+        const out: Record<string, unknown> = {};
+        for (const [key, validator] of Object.entries(shape)) {
+          const parsed = validator.parse(input[key], path ? `${path}.${key}` : key);
+          if (parsed !== undefined) out[key] = parsed;
+        }
+        return out as ObjectOf<S>;
+      },
+    };
+  },
+};
+
+type OptionalKeys<S> = { [K in keyof S]: S[K] extends { readonly optional: true } ? K : never }[keyof S];
+type RequiredKeys<S> = Exclude<keyof S, OptionalKeys<S>>;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+export type ObjectOf<S extends Record<string, Validator<unknown>>> = Simplify<
+  { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> }
+>;

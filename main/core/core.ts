@@ -1,0 +1,130 @@
+// The core that every host drives: it owns the open project, the jobs and
+// the event stream, and answers every method of the contract.
+import fs from 'node:fs';
+import path from 'node:path';
+import { contract, isMethodName, type Api, type MethodName, type ParamsOf, type ResultOf } from '../api/contract.js';
+import type { MediaKind } from '../api/types.js';
+import type { WireResult } from '../api/wire.js';
+import { ProjectStore } from '../../db/project-store.js';
+import { AppState } from './app-state.js';
+import { EventBus } from './events.js';
+import { CoreError, Jobs } from './jobs.js';
+import { describeError } from './errors.js';
+import { projectHandlers } from './handlers/project-handlers.js';
+import { labelHandlers } from './handlers/label-handlers.js';
+import { importHandlers } from './handlers/import-handlers.js';
+
+export type Handlers = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
+
+export type DialogKind = ParamsOf<'pickPaths'>['kind'];
+
+export interface CoreOptions {
+  stateDir: string;
+  host: 'electron' | 'browser' | 'cli';
+  /** Native dialogs, where the host has them (Electron). */
+  pickPaths?: (kind: DialogKind) => Promise<string[]>;
+}
+
+export const PROJECT_EXTENSION = '.pancake';
+
+export class PancakeCore {
+  readonly events = new EventBus();
+  readonly jobs = new Jobs(this.events);
+  readonly appState: AppState;
+  private current: ProjectStore | null = null;
+  private readonly handlers: Handlers;
+
+  constructor(readonly options: CoreOptions) {
+    this.appState = new AppState(options.stateDir);
+    this.handlers = { ...projectHandlers(this), ...labelHandlers(this), ...importHandlers(this) };
+  }
+
+  get store(): ProjectStore {
+    if (!this.current) throw new CoreError('No project is open. Create a new project or open one first.');
+    return this.current;
+  }
+
+  get hasProject(): boolean {
+    return this.current !== null;
+  }
+
+  /** Bare names go into the default projects folder; the extension is added when missing. */
+  resolveProjectPath(input: string): string {
+    let p = input.trim();
+    if (p.startsWith('~/')) p = path.join(process.env.HOME ?? '', p.slice(2));
+    if (!p.includes('/') && !p.includes('\\')) p = path.join(this.appState.defaultProjectDir(), p);
+    if (path.extname(p) === '') p += PROJECT_EXTENSION;
+    return path.resolve(p);
+  }
+
+  private ensureIdle(): void {
+    if (this.jobs.any()) throw new CoreError('Pancake is still busy with a job. Wait for it to finish or cancel it first.');
+  }
+
+  /** Opens (or creates) the new project before closing the old one, so a failure changes nothing. */
+  switchProject(file: string, mode: 'open' | 'create'): ProjectStore {
+    this.ensureIdle();
+    if (mode === 'create') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (this.current && this.current.file === file && mode === 'open') return this.current;
+    const next = mode === 'create' ? ProjectStore.create(file) : ProjectStore.open(file);
+    this.current?.close();
+    this.current = next;
+    // The CLI works on files by name; only the app's own opens belong in its recent list.
+    if (this.options.host !== 'cli') this.appState.opened(next.file, next.info().name);
+    this.events.emit({ type: 'project-changed', what: 'project' });
+    return next;
+  }
+
+  closeProject(): void {
+    this.ensureIdle();
+    this.current?.close();
+    this.current = null;
+    if (this.options.host !== 'cli') this.appState.closed();
+    this.events.emit({ type: 'project-changed', what: 'project' });
+  }
+
+  /** Reopens the project that was open when Pancake last quit, if it still opens cleanly. */
+  reopenLast(): void {
+    const last = this.appState.lastProject;
+    if (!last || this.current) return;
+    try {
+      this.switchProject(last, 'open');
+    } catch {
+      // The file moved or broke since; the start screen shows the recent list instead.
+    }
+  }
+
+  media(kind: MediaKind, id: number): { mime: string; bytes: Buffer } | null {
+    if (!this.current) return null;
+    const bytes = kind === 'thumb' ? this.current.thumbnail(id) : this.current.normalized(id)?.bytes ?? null;
+    return bytes ? { mime: 'image/jpeg', bytes } : null;
+  }
+
+  /** The typed API for in-process callers (the CLI). */
+  readonly api: Api = new Proxy({} as Api, {
+    get: (_t, method: string) => async (params: unknown) => {
+      const res = await this.call(method, params);
+      if (!res.ok) throw new CoreError(res.error.message);
+      return res.result;
+    },
+  });
+
+  /** Validates and runs one call from any transport; never throws. */
+  async call(method: string, rawParams: unknown): Promise<WireResult> {
+    if (!isMethodName(method)) return { ok: false, error: { name: 'UnknownMethod', message: `Unknown method ${method}.` } };
+    try {
+      const params = contract[method].params.parse(rawParams ?? {}, 'params');
+      const handler = this.handlers[method] as (p: unknown) => unknown;
+      const result = await handler(params);
+      return { ok: true, result: result ?? null };
+    } catch (err) {
+      return { ok: false, error: describeError(err) };
+    }
+  }
+
+  shutdown(): void {
+    this.jobs.cancelAll();
+    this.current?.close();
+    this.current = null;
+  }
+}

@@ -1,0 +1,95 @@
+import type { PancakeCore, Handlers } from '../core.js';
+import type { Job } from '../jobs.js';
+import { CoreError } from '../jobs.js';
+import type { ImportReport } from '../../api/types.js';
+import { ImportSession, importPaths } from '../../import/import-session.js';
+
+type ImportMethods = 'importPaths' | 'importBegin' | 'importAdd' | 'importEnd' | 'importReports';
+
+/** An upload whose page went away must not hold the project busy forever. */
+const ABANDONED_AFTER_MS = 120_000;
+
+interface Upload {
+  job: Job;
+  session: ImportSession;
+  timer: NodeJS.Timeout;
+}
+
+export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods> {
+  const uploads = new Map<string, Upload>();
+
+  const progressFor = (job: Job) => (p: { done: number; total: number | null; etaSeconds: number | null; added: number; skipped: number; duplicates: number }) =>
+    core.jobs.progress(job, {
+      phase: 'importing',
+      done: p.done,
+      total: p.total,
+      etaSeconds: p.etaSeconds,
+      message: `${p.added} added, ${p.duplicates} duplicates, ${p.skipped} skipped`,
+    });
+
+  const finished = (job: Job, report: ImportReport): ImportReport => {
+    core.jobs.end(job.id);
+    core.events.emit({ type: 'project-changed', what: 'images' });
+    return report;
+  };
+
+  const endUpload = async (jobId: string): Promise<ImportReport> => {
+    const upload = uploads.get(jobId);
+    if (!upload) throw new CoreError('That import has already finished.');
+    uploads.delete(jobId);
+    clearTimeout(upload.timer);
+    try {
+      return finished(upload.job, await upload.session.finish());
+    } catch (err) {
+      core.jobs.end(jobId);
+      throw err;
+    }
+  };
+
+  const touch = (jobId: string, upload: Upload) => {
+    clearTimeout(upload.timer);
+    upload.timer = setTimeout(() => void endUpload(jobId).catch(() => undefined), ABANDONED_AFTER_MS);
+    upload.timer.unref();
+  };
+
+  return {
+    importPaths: async ({ jobId, paths }) => {
+      const store = core.store;
+      const job = core.jobs.start(jobId, 'import');
+      try {
+        const report = await importPaths(store, paths, { onProgress: progressFor(job), signal: job.controller.signal });
+        return finished(job, report);
+      } catch (err) {
+        core.jobs.end(jobId);
+        throw err;
+      }
+    },
+    importBegin: ({ jobId, expected }) => {
+      const store = core.store;
+      const job = core.jobs.start(jobId, 'import');
+      const session = new ImportSession(store, {
+        onProgress: progressFor(job),
+        signal: job.controller.signal,
+        ...(expected !== undefined ? { expected } : {}),
+      });
+      const upload: Upload = { job, session, timer: setTimeout(() => undefined, 0) };
+      uploads.set(jobId, upload);
+      touch(jobId, upload);
+      return null;
+    },
+    importAdd: async ({ jobId, files }) => {
+      const upload = uploads.get(jobId);
+      if (!upload) throw new CoreError('That import is not running any more.');
+      touch(jobId, upload);
+      let accepted = 0;
+      for (const f of files) {
+        if (upload.job.controller.signal.aborted) break;
+        await upload.session.addFile(f.path, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
+        accepted++;
+      }
+      return { accepted };
+    },
+    importEnd: ({ jobId }) => endUpload(jobId),
+    importReports: () => ({ reports: core.store.importReports() }),
+  };
+}

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import { CoreError } from '../jobs.js';
+import type { PancakeCore, Handlers } from '../core.js';
+import { readVersion } from '../version.js';
+
+type ProjectMethods = 'appInfo' | 'projectCreate' | 'projectOpen' | 'projectClose' | 'projectInfo' | 'recentForget' | 'cancelJob' | 'pickPaths';
+
+export function projectHandlers(core: PancakeCore): Pick<Handlers, ProjectMethods> {
+  return {
+    appInfo: () => ({
+      version: readVersion(),
+      host: core.options.host === 'electron' ? 'electron' : 'browser',
+      nativeDialogs: core.options.pickPaths !== undefined,
+      recent: core.appState.recent.map((r) => ({ ...r, exists: fs.existsSync(r.path) })),
+      defaultProjectDir: core.appState.defaultProjectDir(),
+      openProject: core.hasProject ? core.store.file : null,
+    }),
+    projectCreate: ({ path }) => core.switchProject(core.resolveProjectPath(path), 'create').info(),
+    projectOpen: ({ path }) => core.switchProject(core.resolveProjectPath(path), 'open').info(),
+    projectClose: () => {
+      core.closeProject();
+      return null;
+    },
+    projectInfo: () => (core.hasProject ? core.store.info() : null),
+    recentForget: ({ path }) => {
+      core.appState.forget(path);
+      return null;
+    },
+    pickPaths: async ({ kind }) => {
+      if (!core.options.pickPaths) throw new CoreError('This window cannot show file dialogs; type a path instead.');
+      return { paths: await core.options.pickPaths(kind) };
+    },
+    cancelJob: ({ jobId }) => ({ cancelled: core.jobs.cancel(jobId) }),
+  };
+}

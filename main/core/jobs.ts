@@ -1,0 +1,69 @@
+// Long-running work (import, embedding, training) is named by a job id the
+// caller chooses, so it can show progress and cancel before the call returns.
+import type { EventBus } from './events.js';
+
+export class CoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CoreError';
+  }
+}
+
+export interface Job {
+  id: string;
+  kind: string;
+  controller: AbortController;
+  startedAt: number;
+}
+
+export class Jobs {
+  private readonly running = new Map<string, Job>();
+
+  constructor(private readonly events: EventBus) {}
+
+  start(id: string, kind: string): Job {
+    if (this.running.has(id)) throw new CoreError(`A job called ${id} is already running.`);
+    const job: Job = { id, kind, controller: new AbortController(), startedAt: Date.now() };
+    this.running.set(id, job);
+    return job;
+  }
+
+  get(id: string): Job | undefined {
+    return this.running.get(id);
+  }
+
+  end(id: string): void {
+    this.running.delete(id);
+  }
+
+  cancel(id: string): boolean {
+    const job = this.running.get(id);
+    if (!job) return false;
+    job.controller.abort();
+    return true;
+  }
+
+  cancelAll(): void {
+    for (const job of this.running.values()) job.controller.abort();
+  }
+
+  any(): boolean {
+    return this.running.size > 0;
+  }
+
+  progress(
+    job: Job,
+    p: { phase: string; done: number; total: number | null; etaSeconds?: number | null; message?: string },
+  ): void {
+    this.events.emit({
+      type: 'progress',
+      jobId: job.id,
+      kind: job.kind,
+      phase: p.phase,
+      done: p.done,
+      total: p.total,
+      etaSeconds: p.etaSeconds ?? null,
+      ...(p.message ? { message: p.message } : {}),
+    });
+  }
+}

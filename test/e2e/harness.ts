@@ -1,0 +1,90 @@
+// Starts a real browser host (a child process, as `npm start` would) with a
+// throwaway state folder, and a real Debian Chromium driven by playwright-core.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../../..');
+export const datasetsDir = path.resolve(repoRoot, '../shared/datasets');
+export const screenshotsDir = path.join(repoRoot, 'test-output', 'screenshots');
+
+export interface Session {
+  url: string;
+  home: string;
+  browser: Browser;
+  page: Page;
+  host: ChildProcess;
+  hostLog: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export function chromiumPath(): string {
+  const p = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(p)) throw new Error(`Chromium is not installed at ${p}; run .ci/run or apt-get install chromium.`);
+  return p;
+}
+
+async function startHost(home: string): Promise<{ child: ChildProcess; url: string; log: string[] }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/host/serve.js')], {
+    env: { ...process.env, PANCAKE_HOME: home, HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser host did not start:\n${log.join('')}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      log.push(d.toString());
+      const m = /running at (\S+)/.exec(log.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+    child.on('exit', (code) => reject(new Error(`browser host exited (${code}):\n${log.join('')}`)));
+  });
+  return { child, url, log };
+}
+
+/** `home` may be reused to check what survives a restart of the host. */
+export async function startSession(opts: { home?: string; viewport?: { width: number; height: number } } = {}): Promise<Session> {
+  const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-e2e-'));
+  const { child, url, log } = await startHost(home);
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
+  page.on('pageerror', (err) => log.push(`[pageerror] ${err.message}\n`));
+  await page.goto(url);
+  fs.mkdirSync(screenshotsDir, { recursive: true });
+  return {
+    url,
+    home,
+    browser,
+    page,
+    host: child,
+    hostLog: log,
+    async screenshot(name) {
+      const file = path.join(screenshotsDir, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async close() {
+      await browser.close();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
