@@ -342,6 +342,21 @@ export class ProjectStore {
     });
   }
 
+  /** Labels still-unlabelled images from their folder, outside the undo history like any import. */
+  assignFolderClass(ids: number[], classId: number): number {
+    return this.transaction(() => {
+      let n = 0;
+      const now = Date.now();
+      for (const part of chunks(ids)) {
+        n += this.stmt(
+          `UPDATE images SET class_id = ?, label_source = 'folder', labelled_at = ?
+           WHERE class_id IS NULL AND id IN (${part.map(() => '?').join(',')})`,
+        ).run(classId, now, ...part).changes;
+      }
+      return n;
+    });
+  }
+
   deleteImages(ids: number[]): number {
     return this.transaction(() => {
       let n = 0;

@@ -9,6 +9,11 @@ import {
   type ImportReport,
   type ProjectInfo,
   type UndoResult,
+  type BackboneInfo,
+  type TrainingReadiness,
+  type TrainResult,
+  type VersionDetail,
+  type VersionSummary,
 } from './types.js';
 
 export interface MethodSpec<P, R> {
@@ -64,6 +69,34 @@ export const contract = {
   ),
   importEnd: method<ImportReport>()(v.object({ jobId: jobId() })),
   importReports: method<{ reports: ImportReport[] }>()(none),
+
+  backbonesList: method<{ backbones: BackboneInfo[]; current: string; searched: string[] }>()(none),
+  settingsSet: method<null>()(v.object({ modelsDir: v.nullable(path()) })),
+  projectSetBackbone: method<null>()(v.object({ backbone: v.string({ min: 1, max: 100 }) })),
+  trainingReadiness: method<TrainingReadiness>()(none),
+  train: method<TrainResult>()(
+    v.object({
+      jobId: jobId(),
+      settings: v.optional(
+        v.object({
+          backbone: v.optional(v.string({ min: 1, max: 100 })),
+          augment: v.optional(v.boolean()),
+          epochs: v.optional(v.int({ min: 1, max: 1000 })),
+          learningRate: v.optional(v.number({ min: 1e-6, max: 10 })),
+          hiddenUnits: v.optional(v.int({ min: 0, max: 4096 })),
+          validationShare: v.optional(v.number({ min: 0, max: 0.5 })),
+          seed: v.optional(v.int({ min: 0, max: 2 ** 31 - 1 })),
+        }),
+      ),
+    }),
+  ),
+  versionsList: method<{ versions: VersionSummary[] }>()(none),
+  versionGet: method<VersionDetail>()(v.object({ id: id() })),
+  versionUpdate: method<null>()(
+    v.object({ id: id(), name: v.optional(v.string({ min: 1, max: 200 })), note: v.optional(v.string({ max: 10_000 })) }),
+  ),
+  versionSetActive: method<null>()(v.object({ id: id() })),
+  versionDelete: method<null>()(v.object({ id: id() })),
 
   /** Native file dialogs; only hosts with AppInfo.nativeDialogs answer it. */
   pickPaths: method<{ paths: string[] }>()(

@@ -99,6 +99,102 @@ export interface ProjectChanged {
   what: 'images' | 'classes' | 'labels' | 'project' | 'versions';
 }
 
-export type ApiEvent = JobProgress | ProjectChanged;
 
 export type MediaKind = 'thumb' | 'preview';
+
+// ---- training and model versions ------------------------------------------
+
+export interface BackboneInfo {
+  id: string;
+  label: string;
+  description: string;
+  embeddingSize: number;
+  isDefault: boolean;
+  /** Null when the weights were found and look intact. */
+  problem: string | null;
+}
+
+export interface TrainSettings {
+  backbone?: string;
+  augment?: boolean;
+  epochs?: number;
+  learningRate?: number;
+  /** 0 means no hidden layer. */
+  hiddenUnits?: number;
+  /** Share of labelled images held out when the project has no validation split. */
+  validationShare?: number;
+  seed?: number;
+}
+
+export interface EpochStats {
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+}
+
+export interface TrainEpochEvent {
+  type: 'train-epoch';
+  jobId: string;
+  stats: EpochStats;
+  maxEpochs: number;
+}
+
+export interface ClassMetrics {
+  name: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface ConfusionMatrix {
+  /** Rows are the true class, columns the predicted one, both in this order. */
+  labels: string[];
+  matrix: number[][];
+}
+
+export interface VersionSummary {
+  id: number;
+  name: string;
+  note: string;
+  createdAt: number;
+  backbone: string;
+  classes: string[];
+  accuracy: number | null;
+  validationCount: number;
+  trainCount: number;
+  durationMs: number;
+  active: boolean;
+  outOfDate: boolean;
+  settings: TrainSettings;
+}
+
+export interface VersionDetail extends VersionSummary {
+  perClass: ClassMetrics[];
+  confusion: ConfusionMatrix;
+  curves: EpochStats[];
+  bestEpoch: number | null;
+  warnings: string[];
+}
+
+export interface TrainingReadiness {
+  ready: boolean;
+  /** Why training cannot start (fewer than two classes, an empty class...). */
+  problems: string[];
+  warnings: string[];
+  backbone: string;
+  labelled: number;
+  activeVersionId: number | null;
+  activeOutOfDate: boolean;
+}
+
+export interface TrainResult {
+  versionId: number;
+  accuracy: number | null;
+  validationCount: number;
+  warnings: string[];
+}
+
+export type ApiEvent = JobProgress | ProjectChanged | TrainEpochEvent;

@@ -13,6 +13,8 @@ import { describeError } from './errors.js';
 import { projectHandlers } from './handlers/project-handlers.js';
 import { labelHandlers } from './handlers/label-handlers.js';
 import { importHandlers } from './handlers/import-handlers.js';
+import { trainHandlers } from './handlers/train-handlers.js';
+import type { ModelsLocation } from '../ml/backbones.js';
 
 export type Handlers = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
@@ -21,6 +23,8 @@ export type DialogKind = ParamsOf<'pickPaths'>['kind'];
 export interface CoreOptions {
   stateDir: string;
   host: 'electron' | 'browser' | 'cli';
+  /** A packaged app's resources folder, whose `models` folder holds the weights. */
+  resourcesPath?: string;
   /** Native dialogs, where the host has them (Electron). */
   pickPaths?: (kind: DialogKind) => Promise<string[]>;
 }
@@ -36,7 +40,7 @@ export class PancakeCore {
 
   constructor(readonly options: CoreOptions) {
     this.appState = new AppState(options.stateDir);
-    this.handlers = { ...projectHandlers(this), ...labelHandlers(this), ...importHandlers(this) };
+    this.handlers = { ...projectHandlers(this), ...labelHandlers(this), ...importHandlers(this), ...trainHandlers(this) };
   }
 
   get store(): ProjectStore {
@@ -46,6 +50,11 @@ export class PancakeCore {
 
   get hasProject(): boolean {
     return this.current !== null;
+  }
+
+  /** Where backbone weights are looked for: the setting, then the environment, resources and the checkout. */
+  modelsLocation(): ModelsLocation {
+    return { modelsDir: this.appState.settings.modelsDir ?? null, resourcesPath: this.options.resourcesPath ?? null };
   }
 
   /** Bare names go into the default projects folder; the extension is added when missing. */

@@ -11,9 +11,13 @@ const EXPECTED = new Set([
   'TrainingGuardError',
   'BackboneError',
   'ExportError',
+  'VersionError',
 ]);
 
 export function describeError(err: unknown): WireError {
+  if (err instanceof Error || err instanceof DOMException) {
+    if (err.name === 'AbortError') return { name: 'Cancelled', message: 'Cancelled; what was finished is kept.' };
+  }
   if (err instanceof Error) {
     if (EXPECTED.has(err.name)) return { name: err.name, message: err.message };
     if (err.name === 'SqliteError' && /SQLITE_(CANTOPEN|READONLY|NOTADB|CORRUPT|FULL|IOERR)/.test(String((err as { code?: string }).code))) {

@@ -1,0 +1,176 @@
+import type { PancakeCore, Handlers } from '../core.js';
+import type { TrainingReadiness, VersionDetail, VersionSummary } from '../../api/types.js';
+import { BACKBONES, DEFAULT_BACKBONE, getBackbone, modelsDirCandidates, resolveBackbone } from '../../ml/backbones.js';
+import { labelledImages } from '../../../db/ml-queries.js';
+import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
+import { trainProject, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
+import { DEFAULT_HEAD_SETTINGS } from '../../ml/train-head.js';
+import {
+  activeVersionOutOfDate,
+  deleteVersion,
+  getVersion,
+  listVersions,
+  renameVersion,
+  setActiveVersion,
+  setVersionNote,
+  type ModelVersion,
+} from '../../ml/versions.js';
+
+type TrainMethods =
+  | 'backbonesList'
+  | 'settingsSet'
+  | 'projectSetBackbone'
+  | 'trainingReadiness'
+  | 'train'
+  | 'versionsList'
+  | 'versionGet'
+  | 'versionUpdate'
+  | 'versionSetActive'
+  | 'versionDelete';
+
+const BACKBONE_KEY = 'backbone';
+
+/** The backbone a project trains with: chosen once, remembered in the project. */
+export function projectBackbone(core: PancakeCore): string {
+  return core.store.getMeta(BACKBONE_KEY) ?? DEFAULT_BACKBONE;
+}
+
+function summary(v: ModelVersion, outOfDate: boolean): VersionSummary {
+  const m = v.metrics;
+  return {
+    id: v.id,
+    name: v.name,
+    note: v.note,
+    createdAt: v.createdAt,
+    backbone: v.backbone,
+    classes: v.classes,
+    accuracy: m.validation?.accuracy ?? null,
+    validationCount: m.validation?.n ?? 0,
+    trainCount: m.counts.trainImages,
+    durationMs: v.durationMs,
+    active: v.active,
+    outOfDate: v.active && outOfDate,
+    settings: {
+      backbone: v.settings.backbone,
+      augment: v.settings.augment,
+      epochs: v.settings.epochs,
+      learningRate: v.settings.learningRate,
+      hiddenUnits: v.settings.hidden ?? 0,
+      validationShare: v.settings.validationShare,
+      seed: v.settings.seed,
+    },
+  };
+}
+
+function detail(v: ModelVersion, outOfDate: boolean): VersionDetail {
+  const val = v.metrics.validation;
+  return {
+    ...summary(v, outOfDate),
+    perClass: val ? v.classes.map((name) => ({ name, ...val.perClass[name]! })) : [],
+    confusion: val ? val.confusion : { labels: v.classes, matrix: [] },
+    curves: v.metrics.history,
+    bestEpoch: v.metrics.bestEpoch ?? null,
+    warnings: v.settings.validation === 'none' ? ['This version was trained without validation images, so it has no accuracy figures.'] : [],
+  };
+}
+
+export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
+  const versionsChanged = () => core.events.emit({ type: 'project-changed', what: 'versions' });
+
+  return {
+    backbonesList: () => {
+      const loc = core.modelsLocation();
+      const backbones = BACKBONES.map((b) => {
+        let problem: string | null = null;
+        try {
+          resolveBackbone(b.id, loc);
+        } catch (err) {
+          problem = err instanceof Error ? err.message : String(err);
+        }
+        return { id: b.id, label: b.label, description: b.description, embeddingSize: b.dim, isDefault: b.id === DEFAULT_BACKBONE, problem };
+      });
+      return { backbones, current: core.hasProject ? projectBackbone(core) : DEFAULT_BACKBONE, searched: modelsDirCandidates(loc) };
+    },
+    settingsSet: ({ modelsDir }) => {
+      core.appState.updateSettings({ modelsDir: modelsDir ?? undefined });
+      return null;
+    },
+    projectSetBackbone: ({ backbone }) => {
+      getBackbone(backbone);
+      core.store.setMeta(BACKBONE_KEY, backbone);
+      versionsChanged();
+      return null;
+    },
+    trainingReadiness: (): TrainingReadiness => {
+      const store = core.store;
+      const labelled = labelledImages(store);
+      const active = listVersions(store).find((v) => v.active) ?? null;
+      const base = {
+        backbone: projectBackbone(core),
+        labelled: labelled.length,
+        activeVersionId: active?.id ?? null,
+        activeOutOfDate: activeVersionOutOfDate(store) ?? false,
+      };
+      try {
+        const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE, seed: DEFAULT_HEAD_SETTINGS.seed });
+        return { ...base, ready: true, problems: [], warnings: plan.warnings };
+      } catch (err) {
+        if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [] };
+        throw err;
+      }
+    },
+    train: async ({ jobId, settings = {} }) => {
+      const store = core.store;
+      const job = core.jobs.start(jobId, 'train');
+      try {
+        const backbone = settings.backbone ?? projectBackbone(core);
+        if (settings.backbone) store.setMeta(BACKBONE_KEY, settings.backbone);
+        const result = await trainProject(store, {
+          ...core.modelsLocation(),
+          backbone,
+          signal: job.controller.signal,
+          ...(settings.augment !== undefined ? { augment: settings.augment } : {}),
+          ...(settings.epochs !== undefined ? { epochs: settings.epochs } : {}),
+          ...(settings.learningRate !== undefined ? { learningRate: settings.learningRate } : {}),
+          ...(settings.hiddenUnits !== undefined ? { hidden: settings.hiddenUnits } : {}),
+          ...(settings.validationShare !== undefined ? { validationShare: settings.validationShare } : {}),
+          ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+          onProgress: (p) => core.jobs.progress(job, { phase: p.phase, done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
+          onPhase: (phase) => core.jobs.progress(job, { phase, done: 0, total: null }),
+          onEpoch: (stats) =>
+            core.events.emit({ type: 'train-epoch', jobId, stats, maxEpochs: settings.epochs ?? DEFAULT_HEAD_SETTINGS.epochs }),
+        });
+        versionsChanged();
+        return {
+          versionId: result.versionId,
+          accuracy: result.metrics.validation?.accuracy ?? null,
+          validationCount: result.metrics.validation?.n ?? 0,
+          warnings: result.warnings,
+        };
+      } finally {
+        core.jobs.end(jobId);
+      }
+    },
+    versionsList: () => {
+      const outOfDate = activeVersionOutOfDate(core.store) ?? false;
+      return { versions: listVersions(core.store).map((v) => summary(v, outOfDate)) };
+    },
+    versionGet: ({ id }) => detail(getVersion(core.store, id), activeVersionOutOfDate(core.store) ?? false),
+    versionUpdate: ({ id, name, note }) => {
+      if (name !== undefined) renameVersion(core.store, id, name);
+      if (note !== undefined) setVersionNote(core.store, id, note);
+      versionsChanged();
+      return null;
+    },
+    versionSetActive: ({ id }) => {
+      setActiveVersion(core.store, id);
+      versionsChanged();
+      return null;
+    },
+    versionDelete: ({ id }) => {
+      deleteVersion(core.store, id);
+      versionsChanged();
+      return null;
+    },
+  };
+}

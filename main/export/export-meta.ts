@@ -1,0 +1,77 @@
+// What an exported model says about itself, written into the ONNX
+// metadata_props and the TF.js metadata.json, so a file that travels alone
+// still tells its user the class order and how to feed it.
+import type { HeadModel } from '../ml/head-format.js';
+
+/** The backbone's input contract: value = pixel / divisor + offset, RGB, NHWC, imageSize square. */
+export interface Preprocessing {
+  imageSize: number;
+  divisor: number;
+  offset: number;
+}
+
+export interface ExportMeta {
+  versionId: number;
+  versionName: string;
+  backbone: string;
+  /** Milliseconds since the epoch, as stored with the model version. */
+  createdAt: number;
+  appVersion: string;
+  preprocessing: Preprocessing;
+}
+
+/** Both exports share these tensor names, so one usage description fits both. */
+export const INPUT_NAME = 'input';
+export const OUTPUT_NAME = 'probabilities';
+
+export function pixelFormula(p: Preprocessing): string {
+  const sign = p.offset < 0 ? '-' : '+';
+  return `pixel / ${p.divisor} ${sign} ${Math.abs(p.offset)}`;
+}
+
+export function describePreprocessing(p: Preprocessing): string {
+  const s = p.imageSize;
+  return (
+    `Apply the EXIF orientation, convert to RGB (drop alpha), resize so the shorter side is ${s} px (Lanczos3), ` +
+    `centre-crop ${s}x${s}, then value = ${pixelFormula(p)}; float32 NHWC [N,${s},${s},3].`
+  );
+}
+
+export function describeHead(head: HeadModel): string {
+  const steps: string[] = [];
+  if (head.l2normalize) steps.push('L2 normalisation');
+  if (head.hidden) steps.push(`dense ${head.hidden.inputSize}->${head.hidden.outputSize} + ReLU`);
+  steps.push(`dense ${head.output.inputSize}->${head.output.outputSize}`, 'softmax');
+  return `${head.backbone} embedding (${head.inputDim}) -> ${steps.join(' -> ')}`;
+}
+
+export interface ExportMetadata {
+  name: string;
+  versionId: number;
+  createdAt: string;
+  producer: string;
+  backbone: string;
+  head: string;
+  labels: string[];
+  imageSize: number;
+  preprocessing: string;
+  input: string;
+  output: string;
+}
+
+export function exportMetadata(head: HeadModel, meta: ExportMeta): ExportMetadata {
+  const s = meta.preprocessing.imageSize;
+  return {
+    name: meta.versionName,
+    versionId: meta.versionId,
+    createdAt: new Date(meta.createdAt).toISOString(),
+    producer: `Pancake ${meta.appVersion}`,
+    backbone: meta.backbone,
+    head: describeHead(head),
+    labels: [...head.classes],
+    imageSize: s,
+    preprocessing: describePreprocessing(meta.preprocessing),
+    input: `${INPUT_NAME}: float32 [N,${s},${s},3], NHWC, RGB`,
+    output: `${OUTPUT_NAME}: float32 [N,${head.classes.length}], softmax; index i is labels[i]`,
+  };
+}

@@ -1,0 +1,194 @@
+// One self-contained .onnx: the backbone graph cut at its `embedding` output,
+// the trained head appended in plain ONNX ops, and a single `probabilities`
+// output. The backbone's own classifier (logits, ImageNet softmax) is pruned,
+// which also drops its 1280x1001 weight matrix from the file.
+import type { DenseWeights, HeadModel } from '../ml/head-format.js';
+import { checkHead } from './head-check.js';
+import { exportMetadata, INPUT_NAME, OUTPUT_NAME, type ExportMeta } from './export-meta.js';
+import {
+  DATA_TYPE,
+  defaultOpsetVersion,
+  dimValue,
+  encodeMetadataEntry,
+  encodeNode,
+  encodeTensor,
+  encodeValueInfo,
+  GRAPH,
+  MODEL,
+  readMetadataEntry,
+  readNodeIO,
+  readTensorName,
+  readValueInfoDims,
+  readValueInfoName,
+  type NodeSpec,
+} from './onnx-proto.js';
+import { decodeString, MessageWriter, readFields, type Field } from './protobuf.js';
+
+const EMBEDDING = 'embedding';
+const PREFIX = 'pancake_head/';
+/** Matches head-format.ts: x / max(||x||, 1e-12). */
+const L2_EPSILON = 1e-12;
+/** Negative axes and 2-D Softmax semantics are settled from opset 11 on. */
+const MIN_OPSET = 11;
+/** ReduceL2 takes its axes as an input instead of an attribute from this opset on. */
+const REDUCE_AXES_AS_INPUT = 18;
+
+interface HeadGraph {
+  nodes: Uint8Array[];
+  initializers: Uint8Array[];
+}
+
+function headGraph(head: HeadModel, opset: number): HeadGraph {
+  const nodes: NodeSpec[] = [];
+  const initializers: Uint8Array[] = [];
+  let x = EMBEDDING;
+
+  if (head.l2normalize) {
+    const norm = `${PREFIX}l2/norm`;
+    const eps = `${PREFIX}l2/epsilon`;
+    const safeNorm = `${PREFIX}l2/norm_at_least_epsilon`;
+    const normalized = `${PREFIX}l2/normalized`;
+    initializers.push(encodeTensor(eps, [], Float32Array.of(L2_EPSILON)));
+    if (opset >= REDUCE_AXES_AS_INPUT) {
+      const axes = `${PREFIX}l2/axes`;
+      initializers.push(encodeTensor(axes, [1], BigInt64Array.of(-1n)));
+      nodes.push({ name: norm, opType: 'ReduceL2', inputs: [x, axes], outputs: [norm], attributes: [{ name: 'keepdims', int: 1 }] });
+    } else {
+      nodes.push({
+        name: norm,
+        opType: 'ReduceL2',
+        inputs: [x],
+        outputs: [norm],
+        attributes: [
+          { name: 'axes', ints: [-1] },
+          { name: 'keepdims', int: 1 },
+        ],
+      });
+    }
+    nodes.push({ name: safeNorm, opType: 'Max', inputs: [norm, eps], outputs: [safeNorm] });
+    nodes.push({ name: normalized, opType: 'Div', inputs: [x, safeNorm], outputs: [normalized] });
+    x = normalized;
+  }
+
+  const dense = (layer: string, d: DenseWeights): string => {
+    const w = `${PREFIX}${layer}/weights`;
+    const b = `${PREFIX}${layer}/bias`;
+    const y = `${PREFIX}${layer}/output`;
+    // head-format weights are row-major [input, output]: exactly Gemm's B without transB.
+    initializers.push(encodeTensor(w, [d.inputSize, d.outputSize], d.weights));
+    initializers.push(encodeTensor(b, [d.outputSize], d.bias));
+    nodes.push({ name: y, opType: 'Gemm', inputs: [x, w, b], outputs: [y] });
+    return y;
+  };
+
+  if (head.hidden) {
+    const h = dense('hidden', head.hidden);
+    const relu = `${PREFIX}hidden/relu`;
+    nodes.push({ name: relu, opType: 'Relu', inputs: [h], outputs: [relu] });
+    x = relu;
+  }
+  x = dense('logits', head.output);
+  nodes.push({ name: OUTPUT_NAME, opType: 'Softmax', inputs: [x], outputs: [OUTPUT_NAME], attributes: [{ name: 'axis', int: -1 }] });
+
+  return { nodes: nodes.map(encodeNode), initializers };
+}
+
+function fieldsOf(fields: Field[], no: number): Field[] {
+  return fields.filter((f) => f.no === no);
+}
+
+/** Keeps only the nodes that `embedding` depends on, walking back from it. */
+function pruneToEmbedding(nodes: Field[]): { nodes: Field[]; needed: Set<string> } {
+  const needed = new Set([EMBEDDING]);
+  const kept: Field[] = [];
+  // ONNX nodes are stored in topological order, so one backward pass suffices.
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i]!;
+    const io = readNodeIO(node.data);
+    if (!io.outputs.some((o) => needed.has(o))) continue;
+    kept.push(node);
+    for (const input of io.inputs) if (input !== '') needed.add(input);
+  }
+  return { nodes: kept.reverse(), needed };
+}
+
+export function buildWholeOnnx(backboneOnnxBytes: Uint8Array, head: HeadModel, meta: ExportMeta): Uint8Array {
+  checkHead(head, meta.backbone);
+  const model = readFields(backboneOnnxBytes);
+  const graphField = fieldsOf(model, MODEL.graph);
+  if (graphField.length !== 1) throw new Error('the backbone file is not an ONNX model (no single graph)');
+  const opset = defaultOpsetVersion(model);
+  if (opset === null || opset < MIN_OPSET) {
+    throw new Error(`the backbone uses ONNX opset ${opset ?? 'none'}; export needs opset ${MIN_OPSET} or newer`);
+  }
+  const graph = readFields(graphField[0]!.data);
+  if (fieldsOf(graph, GRAPH.sparseInitializer).length > 0) {
+    throw new Error('backbones with sparse initializers are not supported for export');
+  }
+
+  const embeddingInfo = fieldsOf(graph, GRAPH.output).find((f) => readValueInfoName(f.data) === EMBEDDING);
+  if (!embeddingInfo) throw new Error(`the backbone has no "${EMBEDDING}" output`);
+  const embeddingDims = readValueInfoDims(embeddingInfo.data);
+  const batchDim = embeddingDims[0];
+  if (embeddingDims.length !== 2 || !batchDim || dimValue(embeddingDims[1]!) !== head.inputDim) {
+    throw new Error(`the backbone's "${EMBEDDING}" output is not [N,${head.inputDim}] as the head expects`);
+  }
+  if (!fieldsOf(graph, GRAPH.input).some((f) => readValueInfoName(f.data) === INPUT_NAME)) {
+    throw new Error(`the backbone has no "${INPUT_NAME}" input`);
+  }
+
+  const { nodes, needed } = pruneToEmbedding(fieldsOf(graph, GRAPH.node));
+  const initializers = fieldsOf(graph, GRAPH.initializer).filter((f) => needed.has(readTensorName(f.data)));
+  const inputs = fieldsOf(graph, GRAPH.input).filter((f) => needed.has(readValueInfoName(f.data)));
+  const valueInfo = fieldsOf(graph, GRAPH.valueInfo).filter((f) => needed.has(readValueInfoName(f.data)));
+
+  const headPart = headGraph(head, opset);
+  const taken = new Set(needed);
+  for (const n of nodes) for (const o of readNodeIO(n.data).outputs) taken.add(o);
+  const headNames = [...headPart.nodes.flatMap((n) => readNodeIO(n).outputs), ...headPart.initializers.map(readTensorName)];
+  const clash = headNames.find((name) => taken.has(name));
+  if (clash !== undefined) throw new Error(`the backbone already uses the tensor name "${clash}"`);
+
+  const g = new MessageWriter();
+  for (const n of nodes) g.field(n);
+  for (const n of headPart.nodes) g.bytes(GRAPH.node, n);
+  g.string(GRAPH.name, `pancake_${meta.backbone}_classifier`);
+  for (const t of initializers) g.field(t);
+  for (const t of headPart.initializers) g.bytes(GRAPH.initializer, t);
+  for (const i of inputs) g.field(i);
+  g.bytes(GRAPH.output, encodeValueInfo(OUTPUT_NAME, DATA_TYPE.FLOAT, [batchDim, head.classes.length]));
+  for (const v of valueInfo) g.field(v);
+  const rewritten = new Set<number>([GRAPH.node, GRAPH.name, GRAPH.initializer, GRAPH.input, GRAPH.output, GRAPH.valueInfo]);
+  for (const f of graph) if (!rewritten.has(f.no)) g.field(f);
+
+  const info = exportMetadata(head, meta);
+  const backboneDoc = fieldsOf(model, MODEL.docString).map((f) => decodeString(f.data)).join(' ');
+  const m = new MessageWriter();
+  for (const f of model) {
+    switch (f.no) {
+      case MODEL.graph:
+        m.bytes(MODEL.graph, g.finish());
+        break;
+      case MODEL.producerName:
+      case MODEL.producerVersion:
+      case MODEL.modelVersion:
+      case MODEL.docString:
+      case MODEL.metadataProps:
+        break;
+      default:
+        m.field(f);
+    }
+  }
+  m.string(MODEL.producerName, 'Pancake').string(MODEL.producerVersion, meta.appVersion);
+  m.varint(MODEL.modelVersion, meta.versionId);
+  m.string(MODEL.docString, `Pancake image classifier "${meta.versionName}": ${info.head}. Backbone: ${backboneDoc}`);
+  for (const [key, value] of Object.entries(info)) {
+    m.bytes(MODEL.metadataProps, encodeMetadataEntry(key, typeof value === 'string' ? value : JSON.stringify(value)));
+  }
+  // The backbone's own notes (provenance, licence, conversion) stay, namespaced so they cannot shadow ours.
+  for (const f of fieldsOf(model, MODEL.metadataProps)) {
+    const { key, value } = readMetadataEntry(f.data);
+    m.bytes(MODEL.metadataProps, encodeMetadataEntry(`backbone.${key}`, value));
+  }
+  return m.finish();
+}

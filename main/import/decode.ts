@@ -1,0 +1,123 @@
+// Turns the bytes of one image file into what a project keeps: a normalized
+// copy (what embeddings are computed from) and a grid thumbnail. Anything
+// that cannot become such a pair throws ImportSkipError with the reason.
+import sharp, { type Channels, type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { decodeBmp, readBmpHeader } from './bmp.js';
+import { ImportSkipError } from './skip-error.js';
+import { FORMAT_LABELS, sniffFormat, type ImageFormat } from './sniff.js';
+
+// The development machines and many users' laptops have two cores; more
+// libvips threads per image only add contention with the second decode.
+sharp.concurrency(2);
+
+/**
+ * Anything larger is refused before its pixels are decoded: 100 MP is beyond
+ * the cameras users are likely to own, and still decodes in under half a
+ * gigabyte.
+ */
+export const MAX_PIXELS = 100_000_000;
+const NORMALIZED_MAX_SIDE = 512;
+const THUMBNAIL_SIDE = 192;
+
+export interface DecodedImage {
+  format: ImageFormat;
+  /** Size of the original, after EXIF orientation. */
+  width: number;
+  height: number;
+  /** sRGB JPEG, orientation applied, alpha flattened onto white, longest side at most 512. */
+  normalized: Buffer;
+  normalizedWidth: number;
+  normalizedHeight: number;
+  /** Square JPEG of the centre. */
+  thumbnail: Buffer;
+}
+
+interface Source {
+  pipeline: Sharp;
+  width: number;
+  height: number;
+}
+
+function checkPixels(width: number, height: number): void {
+  if (width * height > MAX_PIXELS) {
+    throw new ImportSkipError(
+      `image too large (${width}x${height} pixels; the limit is ${MAX_PIXELS / 1_000_000} megapixels)`,
+    );
+  }
+}
+
+const corrupt = (format: ImageFormat) => new ImportSkipError(`truncated or corrupt ${FORMAT_LABELS[format]}`);
+
+async function sharpSource(bytes: Buffer, format: ImageFormat): Promise<Source> {
+  let meta: Metadata;
+  try {
+    // Header only: sharp's own pixel limit is lifted here so that an oversized
+    // image can be named with its size instead of a generic failure.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw corrupt(format);
+  }
+  checkPixels(meta.width, meta.height);
+  return {
+    // 'truncated' rejects images whose data stops early, which libvips would
+    // otherwise pad with grey. 'warning' would also reject the many phone
+    // photos (Samsung, Pixel) that carry harmless libjpeg warnings such as
+    // "extraneous bytes before marker" and display fine everywhere else.
+    pipeline: sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_PIXELS, autoOrient: true }),
+    width: meta.autoOrient.width,
+    height: meta.autoOrient.height,
+  };
+}
+
+function bmpSource(bytes: Buffer): Source {
+  const header = readBmpHeader(bytes);
+  checkPixels(header.width, header.height);
+  const { data, width, height, channels } = decodeBmp(bytes, header);
+  return {
+    pipeline: sharp(data, { raw: { width, height, channels }, limitInputPixels: MAX_PIXELS }),
+    width,
+    height,
+  };
+}
+
+export async function decodeImage(bytes: Buffer, fileName: string): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new ImportSkipError('empty file');
+  const sniffed = sniffFormat(bytes, fileName);
+  if (sniffed.kind === 'other') throw new ImportSkipError(sniffed.reason);
+  const { format } = sniffed;
+  const source = format === 'bmp' ? bmpSource(bytes) : await sharpSource(bytes, format);
+
+  let pixels: { data: Buffer; info: OutputInfo };
+  try {
+    // Decoded once; both outputs are made from these small 8-bit sRGB pixels.
+    pixels = await source.pipeline
+      .resize(NORMALIZED_MAX_SIDE, NORMALIZED_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch {
+    throw corrupt(format);
+  }
+  const { width: normalizedWidth, height: normalizedHeight, channels } = pixels.info;
+  const small = () =>
+    sharp(pixels.data, { raw: { width: normalizedWidth, height: normalizedHeight, channels: channels as Channels } });
+  const [normalized, thumbnail] = await Promise.all([
+    small().jpeg({ quality: 90 }).toBuffer(),
+    // A centre crop: 'attention' cropping measured at +65% CPU for the whole
+    // import, for a grid picture that a centre crop serves about as well.
+    small()
+      .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'cover', position: 'centre' })
+      .jpeg({ quality: 80 })
+      .toBuffer(),
+  ]);
+  return {
+    format,
+    width: source.width,
+    height: source.height,
+    normalized,
+    normalizedWidth,
+    normalizedHeight,
+    thumbnail,
+  };
+}

@@ -1,0 +1,128 @@
+// The frozen ImageNet backbones Pancake can embed with, and where their
+// weights are found. Weights are never part of the app's source: they live
+// in a models folder chosen by setting, environment, packaged resources or
+// the shared folder beside a development checkout.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface BackboneSpec {
+  id: string;
+  label: string;
+  description: string;
+  /** Length of the embedding vector. */
+  dim: number;
+  /** ONNX file, relative to the models folder. */
+  onnxFile: string;
+  /** Expected sha256 of the ONNX file, to tell damaged weights from good ones. */
+  sha256: string;
+  inputName: string;
+  outputName: string;
+  /** Square input side in pixels; input is NHWC float32 scaled as px/127.5-1. */
+  inputSize: number;
+}
+
+export const BACKBONES: readonly BackboneSpec[] = [
+  {
+    id: 'mobilenet_v2_1.0_224',
+    label: 'MobileNetV2 (recommended)',
+    description: 'Best accuracy of the two; about 5–10 ms per image on a laptop CPU.',
+    dim: 1280,
+    onnxFile: 'mobilenet_v2_1.0_224/onnx/mobilenet_v2_1.0_224.onnx',
+    sha256: '49090c07ea626161809e8a8b0b053c4fb73c4bef7b3c71ac047ef38755ad6421',
+    inputName: 'input',
+    outputName: 'embedding',
+    inputSize: 224,
+  },
+  {
+    id: 'mobilenet_v3_small_1.0_224',
+    label: 'MobileNetV3-Small (fast)',
+    description: 'About twice as fast, a little less accurate.',
+    dim: 1024,
+    onnxFile: 'mobilenet_v3_small_1.0_224/onnx/mobilenet_v3_small_1.0_224.onnx',
+    sha256: '123b2e35eba07b1d32e50511f4a61985d19d990f67f7349f467faec2505dbcd6',
+    inputName: 'input',
+    outputName: 'embedding',
+    inputSize: 224,
+  },
+];
+
+export const DEFAULT_BACKBONE = 'mobilenet_v2_1.0_224';
+
+export class BackboneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackboneError';
+  }
+}
+
+export function getBackbone(id: string = DEFAULT_BACKBONE): BackboneSpec {
+  const spec = BACKBONES.find((b) => b.id === id);
+  if (!spec) {
+    throw new BackboneError(`Unknown backbone "${id}". Known backbones: ${BACKBONES.map((b) => b.id).join(', ')}.`);
+  }
+  return spec;
+}
+
+export interface ModelsLocation {
+  /** The user's "models folder" setting, if any. */
+  modelsDir?: string | null;
+  /** A packaged app's resources folder (Electron's process.resourcesPath); its `models` subfolder is searched. */
+  resourcesPath?: string | null;
+  /** Also search ../shared/models beside the checkout (default true; a packaged app has no checkout). */
+  checkoutFallback?: boolean;
+}
+
+/** The folder holding package.json above this compiled file: the checkout (or the packaged app). */
+export function findRepoRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string | null {
+  let dir = from;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Every folder searched for weights, in order of preference. */
+export function modelsDirCandidates(loc: ModelsLocation = {}): string[] {
+  const out: string[] = [];
+  if (loc.modelsDir) out.push(path.resolve(loc.modelsDir));
+  const env = process.env.PANCAKE_MODELS_DIR;
+  if (env) out.push(path.resolve(env));
+  if (loc.resourcesPath) out.push(path.resolve(loc.resourcesPath, 'models'));
+  const root = loc.checkoutFallback === false ? null : findRepoRoot();
+  if (root) out.push(path.resolve(root, '..', 'shared', 'models'));
+  return [...new Set(out)];
+}
+
+export interface ResolvedBackbone {
+  spec: BackboneSpec;
+  /** Absolute path of the ONNX weights. */
+  file: string;
+  modelsDir: string;
+  /** Every folder that was searched, for messages. */
+  searched: string[];
+}
+
+/** Finds the weights of a backbone; the error names the file and every folder looked in. */
+export function resolveBackbone(id: string = DEFAULT_BACKBONE, loc: ModelsLocation = {}): ResolvedBackbone {
+  const spec = getBackbone(id);
+  const candidates = modelsDirCandidates(loc);
+  for (const dir of candidates) {
+    const file = path.join(dir, spec.onnxFile);
+    if (fs.existsSync(file)) return { spec, file, modelsDir: dir, searched: candidates };
+  }
+  throw new BackboneError(
+    `The weights of ${spec.label} are missing: ${spec.onnxFile} was not found in any models folder. ` +
+      `Looked in: ${candidates.length ? candidates.join('; ') : '(no folder configured)'}. ` +
+      'Set the models folder in Settings or the PANCAKE_MODELS_DIR environment variable.',
+  );
+}
+
+export function damagedWeightsMessage(resolved: ResolvedBackbone, reason: string): string {
+  return (
+    `The weights file ${resolved.file} of ${resolved.spec.label} is damaged (${reason}). ` +
+    `Replace it with a good copy of ${resolved.spec.onnxFile}. Folders searched: ${resolved.searched.join('; ')}.`
+  );
+}

@@ -1,0 +1,98 @@
+// Scores the active model version on a labelled folder tree that is not in
+// the project: folder/<class name>/... images.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ProjectStore } from '../../db/project-store.js';
+import type { ModelsLocation } from './backbones.js';
+import { Embedder } from './embedder.js';
+import { computeMetrics, type Confusion } from './metrics.js';
+import { applyHead, argMax, averageProbabilities, predictionViews } from './predict.js';
+import { activeVersion, loadHead, VersionError } from './versions.js';
+
+export interface FolderEvaluation {
+  accuracy: number;
+  n: number;
+  perClass: Record<string, { precision: number; recall: number; f1: number; n: number }>;
+  confusion: Confusion;
+  /** Sub-folders whose name matches no class of the model; their images are not scored. */
+  unknownClasses: string[];
+  failed: { file: string; reason: string }[];
+}
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+
+function imagesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...imagesUnder(full));
+    else if (entry.isFile() && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) out.push(full);
+  }
+  return out;
+}
+
+export async function evaluateFolder(
+  store: ProjectStore,
+  folder: string,
+  opts: ModelsLocation & { embedder?: Embedder; signal?: AbortSignal } = {},
+): Promise<FolderEvaluation> {
+  const version = activeVersion(store);
+  if (!version) throw new VersionError('There is no trained model to evaluate yet. Train one first.');
+  const head = loadHead(store, version.id);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(folder, { withFileTypes: true });
+  } catch {
+    throw new Error(`Cannot read the folder ${folder}.`);
+  }
+  const classIndex = new Map(head.classes.map((c, i) => [c.toLowerCase(), i]));
+  const unknownClasses: string[] = [];
+  const files: { file: string; truth: number }[] = [];
+  for (const e of entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
+    const truth = classIndex.get(e.name.trim().toLowerCase());
+    if (truth === undefined) unknownClasses.push(e.name);
+    else for (const file of imagesUnder(path.join(folder, e.name))) files.push({ file, truth });
+  }
+  if (files.length === 0) {
+    throw new Error(
+      `${folder} holds no images in sub-folders named after the model's classes (${head.classes.join(', ')}).`,
+    );
+  }
+
+  const embedder = opts.embedder ?? (await Embedder.open(head.backbone, opts));
+  const views = predictionViews(version.settings.tta);
+  const probabilities = files.map(() => [] as Float32Array[]);
+  const failed = new Map<number, string>();
+  try {
+    await embedder.run(
+      files.flatMap((f, i) => views.map((view) => ({ source: f.file, view, tag: i }))),
+      files.length * views.length,
+      {
+        onVector: (i, v) => probabilities[i]!.push(applyHead(head, v)),
+        onFailure: (i, reason) => failed.set(i, reason),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+    );
+  } finally {
+    if (!opts.embedder) await embedder.close();
+  }
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  files.forEach((f, i) => {
+    if (failed.has(i)) return;
+    truth.push(f.truth);
+    predicted.push(argMax(averageProbabilities(probabilities[i]!)));
+  });
+  const m = computeMetrics(head.classes, truth, predicted);
+  const perClass: FolderEvaluation['perClass'] = {};
+  for (const [name, c] of Object.entries(m.perClass)) perClass[name] = { precision: c.precision, recall: c.recall, f1: c.f1, n: c.support };
+  return {
+    accuracy: m.accuracy,
+    n: m.n,
+    perClass,
+    confusion: m.confusion,
+    unknownClasses,
+    failed: [...failed].map(([i, reason]) => ({ file: files[i]!.file, reason })),
+  };
+}

@@ -1,0 +1,78 @@
+// Runs trainHead in a worker thread with progress and cancellation. The
+// worker can be started early (it loads tfjs, about a second) and given
+// its data later.
+import { Worker } from 'node:worker_threads';
+import { abortError } from './embedder.js';
+import type { BackendName } from './tf-backend.js';
+import type { EpochStats, HeadTrainInput, HeadTrainResult } from './train-head.js';
+import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from './train-protocol.js';
+
+export interface HeadTrainOptions {
+  signal?: AbortSignal;
+  onEpoch?(stats: EpochStats): void;
+}
+
+export type HeadTrainOutcome = HeadTrainResult & { backend: BackendName };
+
+export class HeadTrainer {
+  private readonly worker: Worker;
+  private used = false;
+
+  /** Starts the worker and its tfjs loading now. Call train() once, or dispose(). */
+  constructor(backend?: BackendName) {
+    const data: TrainWorkerData = backend ? { backend } : {};
+    this.worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: data });
+    // An idle, pre-started trainer must not keep the process alive.
+    this.worker.unref();
+  }
+
+  /** The sample arrays of `input` are moved to the worker, not copied, and are unusable afterwards. */
+  train(input: HeadTrainInput, opts: HeadTrainOptions = {}): Promise<HeadTrainOutcome> {
+    if (this.used) return Promise.reject(new Error('A HeadTrainer trains once.'));
+    this.used = true;
+    const { signal } = opts;
+    if (signal?.aborted) {
+      this.dispose();
+      return Promise.reject(abortError(signal));
+    }
+    const worker = this.worker;
+    worker.ref();
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        this.dispose();
+        fn();
+      };
+      const onAbort = () => settle(() => reject(abortError(signal!)));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.on('message', (msg: FromTrainWorker) => {
+        if (msg.type === 'epoch') {
+          if (!settled) opts.onEpoch?.(msg.stats);
+        } else if (msg.type === 'done') {
+          settle(() => resolve({ ...msg.result, backend: msg.backend }));
+        } else {
+          settle(() => reject(new Error(`Training failed: ${msg.message}`)));
+        }
+      });
+      worker.on('error', (err) => settle(() => reject(err)));
+      worker.on('exit', (code) => settle(() => reject(new Error(`The training worker stopped (exit code ${code}).`))));
+      // A big project's samples would block the event loop while cloning.
+      const buffers = new Set<ArrayBuffer>([input.train.x.buffer as ArrayBuffer, input.train.y.buffer as ArrayBuffer]);
+      if (input.val) for (const b of [input.val.x.buffer, input.val.y.buffer]) buffers.add(b as ArrayBuffer);
+      const msg: ToTrainWorker = { type: 'train', input };
+      worker.postMessage(msg, [...buffers]);
+    });
+  }
+
+  dispose(): void {
+    void this.worker.terminate();
+  }
+}
+
+/** Starts a worker, trains one head, and stops the worker. */
+export function trainHeadOffThread(input: HeadTrainInput, opts: HeadTrainOptions & { backend?: BackendName } = {}): Promise<HeadTrainOutcome> {
+  return new HeadTrainer(opts.backend).train(input, opts);
+}

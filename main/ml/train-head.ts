@@ -1,0 +1,259 @@
+// Trains the classification head on embeddings with tfjs: L2-normalised
+// embedding -> (optional ReLU hidden layer) -> softmax, class-balanced
+// cross-entropy, L2 weight decay, dropout, Adam, early stopping on the
+// validation loss with the best weights kept. Every random choice comes
+// from the seed, so the same data and settings give the same weights.
+import type * as TfModule from '@tensorflow/tfjs';
+import type { DenseWeights, HeadModel } from './head-format.js';
+import { seededRandom, shuffleInPlace } from './random.js';
+
+export type Tf = typeof TfModule;
+
+export interface HeadSettings {
+  /** Most passes over the training data; early stopping usually ends sooner. */
+  epochs: number;
+  learningRate: number;
+  /** Units of a ReLU hidden layer, or null for a plain softmax layer. */
+  hidden: number | null;
+  /** L2 penalty on the weight matrices. */
+  weightDecay: number;
+  /** Dropout rate on the embedding (and hidden layer). */
+  dropout: number;
+  /** Epochs without a better validation loss before stopping. */
+  patience: number;
+  seed: number;
+}
+
+export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
+  epochs: 100,
+  learningRate: 0.001,
+  hidden: null,
+  weightDecay: 0.0001,
+  dropout: 0.2,
+  patience: 10,
+  seed: 42,
+};
+
+export interface Samples {
+  /** Row-major [n, dim] raw embeddings. */
+  x: Float32Array;
+  /** Class index per row. */
+  y: Int32Array;
+}
+
+export interface HeadTrainInput {
+  backbone: string;
+  dim: number;
+  classes: string[];
+  train: Samples;
+  val: Samples | null;
+  settings: HeadSettings;
+}
+
+export interface EpochStats {
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+}
+
+export interface HeadTrainResult {
+  head: HeadModel;
+  history: EpochStats[];
+  /** Epoch whose weights were kept. */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+}
+
+/**
+ * Rows are L2-normalised as the head format says, then scaled by sqrt(dim)
+ * so each feature has roughly unit size and standard learning rates and
+ * initialisations apply; the scale is folded into the first weight matrix
+ * on export, so the stored head is exactly the head format's arithmetic.
+ */
+function normalise(x: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(x.length);
+  const scale = Math.sqrt(dim);
+  for (let off = 0; off < x.length; off += dim) {
+    let sum = 0;
+    for (let j = 0; j < dim; j++) sum += x[off + j]! * x[off + j]!;
+    const f = scale / Math.max(Math.sqrt(sum), 1e-12);
+    for (let j = 0; j < dim; j++) out[off + j] = x[off + j]! * f;
+  }
+  return out;
+}
+
+/** Weights that make every class count the same in the loss, whatever its size. */
+function balancedWeights(y: Int32Array, classes: number): Float32Array {
+  const counts = new Array<number>(classes).fill(0);
+  for (const c of y) counts[c]!++;
+  const present = counts.filter((n) => n > 0).length;
+  const w = new Float32Array(y.length);
+  for (let i = 0; i < y.length; i++) w[i] = y.length / (present * counts[y[i]!]!);
+  return w;
+}
+
+function glorot(rows: number, cols: number, random: () => number): Float32Array {
+  const limit = Math.sqrt(6 / (rows + cols));
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < out.length; i++) out[i] = (random() * 2 - 1) * limit;
+  return out;
+}
+
+/** Batch size grows with the data so an epoch stays about 16 steps: cost per epoch stays flat. */
+export function batchSizeFor(n: number): number {
+  return Math.min(1024, Math.max(32, 2 ** Math.round(Math.log2(n / 16))));
+}
+
+export async function trainHead(tf: Tf, input: HeadTrainInput, onEpoch?: (e: EpochStats) => void): Promise<HeadTrainResult> {
+  const { dim, settings } = input;
+  const C = input.classes.length;
+  const n = input.train.y.length;
+  const random = seededRandom(settings.seed);
+  const H = settings.hidden;
+
+  const X = normalise(input.train.x, dim);
+  const W = balancedWeights(input.train.y, C);
+  const valSamples = input.val && input.val.y.length > 0 ? input.val : null;
+  const val = valSamples
+    ? tf.tidy(() => ({
+        x: tf.tensor2d(normalise(valSamples.x, dim), [valSamples.y.length, dim]),
+        y: tf.oneHot(tf.tensor1d(valSamples.y, 'int32'), C).toFloat(),
+        idx: tf.tensor1d(valSamples.y, 'int32'),
+        w: tf.tensor1d(balancedWeights(valSamples.y, C)),
+      }))
+    : null;
+
+  // A softmax layer starts at zero (the convex problem needs no symmetry
+  // breaking); a hidden layer needs random starting weights.
+  const hidden = H
+    ? { w: tf.variable(tf.tensor2d(glorot(dim, H, random), [dim, H])), b: tf.variable(tf.zeros([H])) }
+    : null;
+  const out = {
+    w: tf.variable(H ? tf.tensor2d(glorot(H, C, random), [H, C]) : tf.zeros([dim, C])),
+    b: tf.variable(tf.zeros([C])),
+  };
+  const matrices = hidden ? [hidden.w, out.w] : [out.w];
+  const optimizer = tf.train.adam(settings.learningRate);
+  let dropoutSeed = Math.floor(random() * 2 ** 31);
+
+  /** Input dropout is applied while a batch is copied; this adds it after the hidden layer. */
+  const forward = (x: TfModule.Tensor2D, train: boolean): TfModule.Tensor2D => {
+    let h = x;
+    if (hidden) {
+      h = tf.relu(tf.add(tf.matMul(h, hidden.w), hidden.b)) as TfModule.Tensor2D;
+      if (train && settings.dropout > 0) h = tf.dropout(h, settings.dropout, undefined, dropoutSeed++) as TfModule.Tensor2D;
+    }
+    return tf.add(tf.matMul(h, out.w), out.b) as TfModule.Tensor2D;
+  };
+  /** Weighted mean cross-entropy. */
+  const crossEntropy = (logits: TfModule.Tensor2D, y: TfModule.Tensor, w: TfModule.Tensor) =>
+    tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)), w)), tf.sum(w));
+  const correct = (logits: TfModule.Tensor2D, idx: TfModule.Tensor) =>
+    tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), idx), 'float32'));
+
+  const batch = batchSizeFor(n);
+  const keepBelow = Math.round((1 - settings.dropout) * 256);
+  const keepScale = 256 / keepBelow;
+  const order = new Int32Array(n).map((_, i) => i);
+  const history: EpochStats[] = [];
+  let best = { loss: Infinity, epoch: 0, weights: [] as Float32Array[] };
+  let stoppedEarly = false;
+  const variables = () => [...(hidden ? [hidden.w, hidden.b] : []), out.w, out.b];
+
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    shuffleInPlace(order, random);
+    let lossSum = tf.scalar(0);
+    let correctSum = tf.scalar(0);
+    for (let start = 0; start < n; start += batch) {
+      // Copying rows in JS is much cheaper than tf.gather on the cpu backend.
+      const rows = order.subarray(start, Math.min(n, start + batch));
+      const xs = new Float32Array(rows.length * dim);
+      const ys = new Int32Array(rows.length);
+      const ws = new Float32Array(rows.length);
+      rows.forEach((r, i) => {
+        if (settings.dropout > 0) {
+          // Inverted dropout, as tf.dropout does, from the seeded generator;
+          // one draw gives four byte-sized coins, which is plenty of resolution.
+          for (let j = 0; j < dim; j += 4) {
+            let bits = Math.floor(random() * 4294967296);
+            for (let k = j; k < Math.min(dim, j + 4); k++, bits >>>= 8) {
+              xs[i * dim + k] = (bits & 255) < keepBelow ? X[r * dim + k]! * keepScale : 0;
+            }
+          }
+        } else {
+          xs.set(X.subarray(r * dim, (r + 1) * dim), i * dim);
+        }
+        ys[i] = input.train.y[r]!;
+        ws[i] = W[r]!;
+      });
+      const [xb, ib, wb] = [tf.tensor2d(xs, [rows.length, dim]), tf.tensor1d(ys, 'int32'), tf.tensor1d(ws)];
+      const yb = tf.tidy(() => tf.oneHot(ib, C).toFloat());
+      let stepCorrect: TfModule.Scalar | null = null;
+      const cost = optimizer.minimize(() => {
+        const logits = forward(xb, true);
+        stepCorrect = tf.keep(correct(logits, ib) as TfModule.Scalar);
+        const reg = tf.mul(settings.weightDecay / 2, tf.addN(matrices.map((m) => tf.sum(tf.square(m)))));
+        return tf.add(crossEntropy(logits, yb, wb), reg) as TfModule.Scalar;
+      }, true)!;
+      const [nextLoss, nextCorrect] = tf.tidy(() => [tf.add(lossSum, tf.mul(cost, rows.length)), tf.add(correctSum, stepCorrect!)]);
+      tf.dispose([xb, yb, wb, ib, cost, stepCorrect!, lossSum, correctSum]);
+      lossSum = nextLoss as TfModule.Scalar;
+      correctSum = nextCorrect as TfModule.Scalar;
+    }
+    const stats: EpochStats = {
+      epoch,
+      loss: (await lossSum.data())[0]! / n,
+      acc: (await correctSum.data())[0]! / n,
+      valLoss: null,
+      valAcc: null,
+    };
+    tf.dispose([lossSum, correctSum]);
+    if (val) {
+      const [vl, vc] = tf.tidy(() => {
+        const logits = forward(val.x, false);
+        return [crossEntropy(logits, val.y, val.w), correct(logits, val.idx)];
+      });
+      stats.valLoss = (await vl!.data())[0]!;
+      stats.valAcc = (await vc!.data())[0]! / val.idx.shape[0];
+      tf.dispose([vl!, vc!]);
+    }
+    history.push(stats);
+    onEpoch?.(stats);
+    // Without validation images the training loss is the only guide; it
+    // still tells when more epochs stop paying.
+    const monitored = stats.valLoss ?? stats.loss;
+    if (monitored < best.loss - 1e-4) {
+      const weights = await Promise.all(variables().map((v) => v.data() as Promise<Float32Array>));
+      best = { loss: monitored, epoch, weights: weights.map((w) => w.slice()) };
+    } else if (epoch - best.epoch >= settings.patience) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+
+  tf.dispose(variables());
+  if (val) tf.dispose([val.x, val.y, val.idx, val.w]);
+  optimizer.dispose();
+
+  const scale = Math.sqrt(dim);
+  const scaled = (w: Float32Array) => w.map((v) => v * scale);
+  const [w0, b0, w1, b1] = best.weights;
+  const dense = (inputSize: number, outputSize: number, weights: Float32Array, bias: Float32Array): DenseWeights => ({
+    inputSize,
+    outputSize,
+    weights,
+    bias,
+  });
+  const head: HeadModel = {
+    format: 1,
+    backbone: input.backbone,
+    inputDim: dim,
+    l2normalize: true,
+    hidden: H ? dense(dim, H, scaled(w0!), b0!) : null,
+    output: H ? dense(H, C, w1!, b1!) : dense(dim, C, scaled(w0!), b0!),
+    classes: [...input.classes],
+  };
+  return { head, history, bestEpoch: best.epoch, stoppedEarly };
+}

@@ -1,0 +1,252 @@
+// One call that turns a project's labels into a saved, active model
+// version: guard rails, embeddings (only the missing ones), head training
+// off the main thread, evaluation, saving.
+import type { ProjectStore } from '../../db/project-store.js';
+import { getEmbeddings, labelledImages, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
+import { DEFAULT_BACKBONE, type ModelsLocation } from './backbones.js';
+import { abortError, Embedder } from './embedder.js';
+import { ensureEmbeddings } from './embedding-cache.js';
+import type { HeadModel } from './head-format.js';
+import { HeadTrainer } from './head-trainer.js';
+import { computeMetrics, type ImagePrediction, type Metrics } from './metrics.js';
+import { applyHead, argMax, averageProbabilities, predictionViews } from './predict.js';
+import type { BackendName } from './tf-backend.js';
+import { DEFAULT_HEAD_SETTINGS, type EpochStats, type Samples } from './train-head.js';
+import { planTraining } from './training-data.js';
+import { trainingViews } from './views.js';
+import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
+
+export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'saving';
+
+export interface TrainProgress {
+  phase: TrainPhase;
+  done: number;
+  total: number | null;
+  etaSeconds: number | null;
+}
+
+export interface TrainProjectOptions extends ModelsLocation {
+  backbone?: string;
+  /** Extra flipped, cropped, rotated and recoloured views of training images; default on up to AUGMENT_LIMIT training images. */
+  augment?: boolean;
+  /** Average predictions over the plain and mirrored image; default on. */
+  tta?: boolean;
+  epochs?: number;
+  learningRate?: number;
+  /** Units of a hidden layer; null or 0 for none (the default). */
+  hidden?: number | null;
+  weightDecay?: number;
+  dropout?: number;
+  patience?: number;
+  /** Share of labelled images held out when no image is in the validation split. */
+  validationShare?: number;
+  seed?: number;
+  name?: string;
+  signal?: AbortSignal;
+  onPhase?(phase: TrainPhase): void;
+  onProgress?(progress: TrainProgress): void;
+  onEpoch?(stats: EpochStats): void;
+  /** An open embedder for the chosen backbone, to reuse its worker. */
+  embedder?: Embedder;
+  tfBackend?: BackendName;
+}
+
+export interface TrainProjectResult {
+  versionId: number;
+  /** Embeddings computed by this run, and those found in the cache. */
+  embedded: { computed: number; cached: number };
+  metrics: VersionMetrics;
+  warnings: string[];
+}
+
+/** Above this many training images augmentation costs more time than it is likely to pay back. */
+export const AUGMENT_LIMIT = 5000;
+export const DEFAULT_VALIDATION_SHARE = 0.2;
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+type VectorIndex = Map<number, Map<number, Float32Array>>;
+
+function indexVectors(store: ProjectStore, backbone: string, ids: number[], views: number[]): VectorIndex {
+  const index: VectorIndex = new Map();
+  for (const e of getEmbeddings(store, backbone, ids, views)) {
+    let m = index.get(e.imageId);
+    if (!m) index.set(e.imageId, (m = new Map()));
+    m.set(e.view, e.vector);
+  }
+  return index;
+}
+
+function samples(images: LabelledImage[], views: number[], index: VectorIndex, classIndex: Map<string, number>, dim: number): Samples {
+  const rows: { vector: Float32Array; y: number }[] = [];
+  for (const img of images) {
+    for (const view of views) {
+      const vector = index.get(img.id)?.get(view);
+      if (vector) rows.push({ vector, y: classIndex.get(img.className)! });
+    }
+  }
+  const x = new Float32Array(rows.length * dim);
+  const y = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    x.set(r.vector, i * dim);
+    y[i] = r.y;
+  });
+  return { x, y };
+}
+
+/** Metrics and per-image predictions on images whose every prediction view is embedded. */
+function evaluate(
+  head: HeadModel,
+  images: LabelledImage[],
+  views: number[],
+  index: VectorIndex,
+): { metrics: Metrics; predictions: ImagePrediction[] } | null {
+  const classIndex = new Map(head.classes.map((c, i) => [c, i]));
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  const predictions: ImagePrediction[] = [];
+  for (const img of images) {
+    const vectors = views.map((v) => index.get(img.id)?.get(v));
+    if (vectors.some((v) => !v)) continue;
+    const p = averageProbabilities(vectors.map((v) => applyHead(head, v!)));
+    const t = classIndex.get(img.className)!;
+    const k = argMax(p);
+    truth.push(t);
+    predicted.push(k);
+    predictions.push({ imageId: img.id, trueClass: img.className, predictedClass: head.classes[k]!, probabilities: Array.from(p) });
+  }
+  if (truth.length === 0) return null;
+  return { metrics: computeMetrics(head.classes, truth, predicted), predictions };
+}
+
+/** Embeds what the cache lacks; images that cannot be read are left out with a warning. */
+async function embedMissing(
+  store: ProjectStore,
+  backbone: string,
+  wanted: EmbeddingKey[],
+  opts: TrainProjectOptions,
+): Promise<{ dim: number; computed: number; cached: number; warnings: string[] }> {
+  const embedder = opts.embedder ?? (await Embedder.open(backbone, opts));
+  try {
+    if (embedder.backbone.id !== backbone) throw new Error(`The embedder runs ${embedder.backbone.id}, not ${backbone}.`);
+    const result = await ensureEmbeddings(store, embedder, wanted, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (p) => opts.onProgress?.({ phase: 'embedding', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
+    });
+    const failed = new Set(result.failed.map((f) => f.imageId)).size;
+    const warnings = failed > 0 ? [`${failed} image${failed === 1 ? '' : 's'} could not be read and ${failed === 1 ? 'was' : 'were'} left out.`] : [];
+    return { dim: embedder.backbone.dim, computed: result.computed, cached: result.cached, warnings };
+  } finally {
+    if (!opts.embedder) await embedder.close();
+  }
+}
+
+export async function trainProject(store: ProjectStore, opts: TrainProjectOptions = {}): Promise<TrainProjectResult> {
+  const started = performance.now();
+  const { signal } = opts;
+  const backbone = opts.backbone ?? opts.embedder?.backbone.id ?? DEFAULT_BACKBONE;
+  const seed = opts.seed ?? DEFAULT_HEAD_SETTINGS.seed;
+  const validationShare = opts.validationShare ?? DEFAULT_VALIDATION_SHARE;
+  checkAbort(signal);
+
+  // Guard rails first: a project that cannot train costs nothing.
+  const plan = planTraining(store.classes(), labelledImages(store), { validationShare, seed });
+  const augment = opts.augment ?? plan.train.length <= AUGMENT_LIMIT;
+  const tta = opts.tta ?? true;
+  const trainViews = trainingViews(augment);
+  const evalViews = predictionViews(tta);
+  const phase = (p: TrainPhase) => opts.onPhase?.(p);
+
+  // Started now so that loading tfjs in its worker overlaps the embedding phase.
+  const trainer = new HeadTrainer(opts.tfBackend);
+  try {
+    phase('embedding');
+    const embedded = await embedMissing(store, backbone, [
+      ...plan.train.flatMap((img) => trainViews.map((view) => ({ imageId: img.id, view }))),
+      ...[...plan.validation, ...plan.test].flatMap((img) => evalViews.map((view) => ({ imageId: img.id, view }))),
+    ], opts);
+    const warnings = [...plan.warnings, ...embedded.warnings];
+    const { dim } = embedded;
+    checkAbort(signal);
+
+    phase('training');
+    const allIds = [...plan.train, ...plan.validation, ...plan.test].map((i) => i.id);
+    const index = indexVectors(store, backbone, allIds, [...new Set([...trainViews, ...evalViews])]);
+    const classIndex = new Map(plan.classes.map((c, i) => [c, i]));
+    const train = samples(plan.train, trainViews, index, classIndex, dim);
+    const trainImages = plan.train.filter((img) => index.has(img.id)).length;
+    const trainSamples = train.y.length;
+    // Early stopping watches the plain view, as predictions without TTA would see it.
+    const val = plan.validation.length > 0 ? samples(plan.validation, [evalViews[0]!], index, classIndex, dim) : null;
+    const present = new Set(train.y);
+    const lost = plan.classes.filter((_, i) => !present.has(i));
+    if (lost.length > 0) throw new Error(`No image of ${lost.map((c) => `"${c}"`).join(', ')} could be read, so the model cannot learn it.`);
+
+    const headSettings = {
+      epochs: opts.epochs ?? DEFAULT_HEAD_SETTINGS.epochs,
+      learningRate: opts.learningRate ?? DEFAULT_HEAD_SETTINGS.learningRate,
+      hidden: opts.hidden ? opts.hidden : null,
+      weightDecay: opts.weightDecay ?? DEFAULT_HEAD_SETTINGS.weightDecay,
+      dropout: opts.dropout ?? DEFAULT_HEAD_SETTINGS.dropout,
+      patience: opts.patience ?? DEFAULT_HEAD_SETTINGS.patience,
+      seed,
+    };
+    const trainStarted = performance.now();
+    const trained = await trainer.train(
+      { backbone, dim, classes: plan.classes, train, val, settings: headSettings },
+      {
+        ...(signal ? { signal } : {}),
+        onEpoch: (stats) => {
+          opts.onEpoch?.(stats);
+          const perEpoch = (performance.now() - trainStarted) / 1000 / stats.epoch;
+          opts.onProgress?.({
+            phase: 'training',
+            done: stats.epoch,
+            total: headSettings.epochs,
+            etaSeconds: perEpoch * (headSettings.epochs - stats.epoch),
+          });
+        },
+      },
+    );
+    checkAbort(signal);
+
+    phase('evaluating');
+    const validation = evaluate(trained.head, plan.validation, evalViews, index);
+    const test = evaluate(trained.head, plan.test, evalViews, index);
+    const metrics: VersionMetrics = {
+      validation: validation?.metrics ?? null,
+      test: test?.metrics ?? null,
+      predictions: validation?.predictions ?? [],
+      history: trained.history,
+      bestEpoch: trained.bestEpoch,
+      stoppedEarly: trained.stoppedEarly,
+      counts: { trainImages, trainSamples, validation: validation?.metrics.n ?? 0, test: test?.metrics.n ?? 0 },
+    };
+    checkAbort(signal);
+
+    phase('saving');
+    const settings: TrainSettings = {
+      ...headSettings,
+      backbone,
+      augment,
+      views: trainViews,
+      tta,
+      validationShare,
+      validation: plan.validationSource,
+      tfBackend: trained.backend,
+    };
+    const versionId = saveVersion(store, {
+      ...(opts.name ? { name: opts.name } : {}),
+      head: trained.head,
+      settings,
+      dataFingerprint: dataFingerprint([...plan.train, ...plan.validation]),
+      metrics,
+      durationMs: performance.now() - started,
+    });
+    return { versionId, embedded: { computed: embedded.computed, cached: embedded.cached }, metrics, warnings };
+  } finally {
+    trainer.dispose();
+  }
+}

@@ -1,0 +1,122 @@
+// Decides, before any work is done, whether a project can train and which
+// labelled images train, validate and test. Unlabelled images never train;
+// 'test' images never train or validate.
+import type { ClassInfo } from '../api/types.js';
+import type { LabelledImage } from '../../db/ml-queries.js';
+import { seededRandom, shuffleInPlace } from './random.js';
+
+export class TrainingGuardError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingGuardError';
+  }
+}
+
+/** Below this many images in some class, no images are held out for validation. */
+export const MIN_IMAGES_FOR_HOLDOUT = 5;
+
+export interface TrainingPlan {
+  /** Class names in the head's output order (the project's class order). */
+  classes: string[];
+  train: LabelledImage[];
+  validation: LabelledImage[];
+  test: LabelledImage[];
+  validationSource: 'split' | 'holdout' | 'none';
+  warnings: string[];
+}
+
+const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
+export function planTraining(
+  classes: readonly ClassInfo[],
+  labelled: readonly LabelledImage[],
+  opts: { validationShare: number; seed: number },
+): TrainingPlan {
+  const warnings: string[] = [];
+  const byClass = new Map<number, { train: LabelledImage[]; validation: LabelledImage[]; test: LabelledImage[] }>();
+  for (const c of classes) byClass.set(c.id, { train: [], validation: [], test: [] });
+  for (const img of labelled) {
+    const slot = byClass.get(img.classId);
+    if (!slot) continue;
+    if (img.split === 'test') slot.test.push(img);
+    else if (img.split === 'validation') slot.validation.push(img);
+    else slot.train.push(img);
+  }
+
+  const withImages = classes.filter((c) => {
+    const s = byClass.get(c.id)!;
+    return s.train.length + s.validation.length > 0;
+  });
+  if (withImages.length < 2) {
+    throw new TrainingGuardError(
+      withImages.length === 0
+        ? 'There is nothing to train on yet. Create at least two classes and give each some labelled images.'
+        : `Only the class "${withImages[0]!.name}" has labelled images. A classifier needs at least two classes with images.`,
+    );
+  }
+  const empty = classes.filter((c) => byClass.get(c.id)!.train.length + byClass.get(c.id)!.validation.length === 0);
+  if (empty.length > 0) {
+    throw new TrainingGuardError(
+      `${empty.length === 1 ? 'The class' : 'The classes'} ${quoted(empty.map((c) => c.name))} ${empty.length === 1 ? 'has' : 'have'} no labelled images to train on. ` +
+        'Add images to it, or delete the class, before training.',
+    );
+  }
+  const noTrain = classes.filter((c) => byClass.get(c.id)!.train.length === 0);
+  if (noTrain.length > 0) {
+    throw new TrainingGuardError(
+      `All images of ${quoted(noTrain.map((c) => c.name))} are in the validation split, so the model could not learn ${noTrain.length === 1 ? 'that class' : 'those classes'}. ` +
+        'Move some of them to the train split.',
+    );
+  }
+
+  const train: LabelledImage[] = [];
+  const validation: LabelledImage[] = [];
+  const test: LabelledImage[] = [];
+  const anyValidationSplit = classes.some((c) => byClass.get(c.id)!.validation.length > 0);
+  let validationSource: TrainingPlan['validationSource'];
+  if (anyValidationSplit) {
+    validationSource = 'split';
+    for (const c of classes) {
+      const s = byClass.get(c.id)!;
+      train.push(...s.train);
+      validation.push(...s.validation);
+    }
+    const unvalidated = classes.filter((c) => byClass.get(c.id)!.validation.length === 0);
+    if (unvalidated.length > 0) {
+      warnings.push(`${quoted(unvalidated.map((c) => c.name))} ${unvalidated.length === 1 ? 'has' : 'have'} no validation images, so ${unvalidated.length === 1 ? 'its' : 'their'} accuracy is not measured.`);
+    }
+  } else {
+    const tiny = classes.filter((c) => byClass.get(c.id)!.train.length < MIN_IMAGES_FOR_HOLDOUT);
+    if (tiny.length > 0 || opts.validationShare <= 0) {
+      validationSource = 'none';
+      for (const c of classes) train.push(...byClass.get(c.id)!.train);
+      if (tiny.length > 0) {
+        warnings.push(
+          `${quoted(tiny.map((c) => c.name))} ${tiny.length === 1 ? 'has' : 'have'} fewer than ${MIN_IMAGES_FOR_HOLDOUT} images, so none were held out for validation: ` +
+            'the model trains on everything and its accuracy cannot be measured. Add more images for a measured result.',
+        );
+      }
+    } else {
+      // Stratified: the same share of every class, at least one image each.
+      validationSource = 'holdout';
+      const random = seededRandom(opts.seed);
+      for (const c of classes) {
+        const pool = [...byClass.get(c.id)!.train].sort((a, b) => a.id - b.id);
+        shuffleInPlace(pool, random);
+        const k = Math.min(pool.length - 1, Math.max(1, Math.round(pool.length * opts.validationShare)));
+        validation.push(...pool.slice(0, k));
+        train.push(...pool.slice(k));
+      }
+    }
+  }
+  for (const c of classes) test.push(...byClass.get(c.id)!.test);
+  const byId = (a: LabelledImage, b: LabelledImage) => a.id - b.id;
+  return {
+    classes: classes.map((c) => c.name),
+    train: train.sort(byId),
+    validation: validation.sort(byId),
+    test: test.sort(byId),
+    validationSource,
+    warnings,
+  };
+}

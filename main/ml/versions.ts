@@ -1,0 +1,182 @@
+// Model versions: each training run's head, settings, metrics and the
+// fingerprint of the labelled data it saw. One version is active: the one
+// predictions and exports use.
+import crypto from 'node:crypto';
+import type { ProjectStore } from '../../db/project-store.js';
+import {
+  deleteModelVersion,
+  getActiveVersionId,
+  getModelHead,
+  getModelVersion,
+  insertModelVersion,
+  labelledImages,
+  listModelVersions,
+  setActiveVersionId,
+  updateModelVersion,
+  type LabelledImage,
+  type ModelVersionRow,
+} from '../../db/ml-queries.js';
+import { decodeHead, encodeHead } from './head-codec.js';
+import type { HeadModel } from './head-format.js';
+import type { ImagePrediction, Metrics } from './metrics.js';
+import type { EpochStats, HeadSettings } from './train-head.js';
+
+export interface TrainSettings extends HeadSettings {
+  backbone: string;
+  augment: boolean;
+  /** Views each training image was embedded under. */
+  views: number[];
+  /** Whether predictions average the plain and mirrored view. */
+  tta: boolean;
+  validationShare: number;
+  /** Where the validation images came from. */
+  validation: 'split' | 'holdout' | 'none';
+  /** tfjs backend that trained the head. */
+  tfBackend: string;
+}
+
+export interface VersionMetrics {
+  /** On the validation images; null when there were none. */
+  validation: Metrics | null;
+  /** On labelled images of the 'test' split, which never train; null when there are none. */
+  test: Metrics | null;
+  /** Per validation image, for the "worst mistakes" view. */
+  predictions: ImagePrediction[];
+  history: EpochStats[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  counts: { trainImages: number; trainSamples: number; validation: number; test: number };
+}
+
+export interface ModelVersion {
+  id: number;
+  name: string;
+  note: string;
+  createdAt: number;
+  backbone: string;
+  classes: string[];
+  settings: TrainSettings;
+  dataFingerprint: string;
+  metrics: VersionMetrics;
+  durationMs: number;
+  active: boolean;
+}
+
+export class VersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VersionError';
+  }
+}
+
+/** The labelled images a training uses: every split but 'test'. */
+export function trainableImages(images: readonly LabelledImage[]): LabelledImage[] {
+  return images.filter((i) => i.split !== 'test');
+}
+
+/** Hash of sorted (imageId, sha256, className, split) of the images a training sees. */
+export function dataFingerprint(images: readonly LabelledImage[]): string {
+  const hash = crypto.createHash('sha256');
+  for (const i of [...images].sort((a, b) => a.id - b.id)) hash.update(`${i.id}\t${i.sha256}\t${i.className}\t${i.split}\n`);
+  return hash.digest('hex');
+}
+
+export function currentFingerprint(store: ProjectStore): string {
+  return dataFingerprint(trainableImages(labelledImages(store)));
+}
+
+function toVersion(row: ModelVersionRow, activeId: number | null): ModelVersion {
+  return {
+    id: row.id,
+    name: row.name,
+    note: row.note,
+    createdAt: row.createdAt,
+    backbone: row.backbone,
+    classes: row.classes,
+    settings: JSON.parse(row.settingsJson) as TrainSettings,
+    dataFingerprint: row.dataFingerprint,
+    metrics: JSON.parse(row.metricsJson) as VersionMetrics,
+    durationMs: row.durationMs,
+    active: row.id === activeId,
+  };
+}
+
+export interface NewVersion {
+  name?: string;
+  head: HeadModel;
+  settings: TrainSettings;
+  dataFingerprint: string;
+  metrics: VersionMetrics;
+  durationMs: number;
+}
+
+/** Saves a version and makes it the active one, in one transaction. */
+export function saveVersion(store: ProjectStore, v: NewVersion): number {
+  return store.transaction(() => {
+    const name = v.name ?? `Model ${listModelVersions(store).reduce((n, r) => Math.max(n, r.id), 0) + 1}`;
+    const id = insertModelVersion(store, {
+      name,
+      backbone: v.head.backbone,
+      classes: v.head.classes,
+      settingsJson: JSON.stringify(v.settings),
+      dataFingerprint: v.dataFingerprint,
+      metricsJson: JSON.stringify(v.metrics),
+      head: encodeHead(v.head),
+      durationMs: v.durationMs,
+    });
+    setActiveVersionId(store, id);
+    return id;
+  });
+}
+
+/** Newest first. */
+export function listVersions(store: ProjectStore): ModelVersion[] {
+  const active = getActiveVersionId(store);
+  return listModelVersions(store).map((r) => toVersion(r, active));
+}
+
+export function getVersion(store: ProjectStore, id: number): ModelVersion {
+  const row = getModelVersion(store, id);
+  if (!row) throw new VersionError(`There is no model version with id ${id}.`);
+  return toVersion(row, getActiveVersionId(store));
+}
+
+export function loadHead(store: ProjectStore, id: number): HeadModel {
+  const bytes = getModelHead(store, id);
+  if (!bytes) throw new VersionError(`There is no model version with id ${id}.`);
+  return decodeHead(bytes);
+}
+
+export function activeVersion(store: ProjectStore): ModelVersion | null {
+  const id = getActiveVersionId(store);
+  const row = id === null ? null : getModelVersion(store, id);
+  return row ? toVersion(row, id) : null;
+}
+
+export function setActiveVersion(store: ProjectStore, id: number): void {
+  if (!getModelVersion(store, id)) throw new VersionError(`There is no model version with id ${id}.`);
+  setActiveVersionId(store, id);
+}
+
+export function renameVersion(store: ProjectStore, id: number, name: string): void {
+  const clean = name.trim().replace(/\s+/g, ' ');
+  if (!clean) throw new VersionError('A model version needs a name.');
+  if (clean.length > 100) throw new VersionError('Model version names are limited to 100 characters.');
+  if (!updateModelVersion(store, id, { name: clean })) throw new VersionError(`There is no model version with id ${id}.`);
+}
+
+export function setVersionNote(store: ProjectStore, id: number, note: string): void {
+  if (note.length > 10_000) throw new VersionError('Notes are limited to 10,000 characters.');
+  if (!updateModelVersion(store, id, { note })) throw new VersionError(`There is no model version with id ${id}.`);
+}
+
+/** Deletes a version; deleting the active one leaves no version active. */
+export function deleteVersion(store: ProjectStore, id: number): void {
+  if (!deleteModelVersion(store, id)) throw new VersionError(`There is no model version with id ${id}.`);
+}
+
+/** True when labels, splits or images changed since the active version was trained; null without one. */
+export function activeVersionOutOfDate(store: ProjectStore): boolean | null {
+  const active = activeVersion(store);
+  return active ? active.dataFingerprint !== currentFingerprint(store) : null;
+}

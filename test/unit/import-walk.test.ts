@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { walkFiles, type WalkEntry } from '../../main/import/walk.js';
+import { tempDir } from '../helpers/temp.js';
+
+async function collect(paths: string[]): Promise<WalkEntry[]> {
+  const out: WalkEntry[] = [];
+  for await (const entry of walkFiles(paths)) out.push(entry);
+  return out.sort((a, b) => a.relPath.localeCompare(b.relPath));
+}
+
+function write(file: string, text = 'x'): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+test('walkFiles lists files below folders with paths from the dropped name, skipping junk and link loops', async () => {
+  const base = tempDir();
+  const root = path.join(base, 'pets');
+  write(path.join(root, 'loose.jpg'));
+  write(path.join(root, 'cats', 'a.jpg'));
+  write(path.join(root, 'cats', 'deep', 'b.jpg'));
+  write(path.join(root, '.hidden', 'c.jpg'));
+  write(path.join(root, 'cats', '.DS_Store'));
+  write(path.join(root, '__MACOSX', 'cats', '._a.jpg'));
+  write(path.join(root, 'dogs', 'Thumbs.db'));
+  fs.symlinkSync(root, path.join(root, 'cats', 'loop'));
+  fs.symlinkSync(path.join(root, 'cats', 'a.jpg'), path.join(root, 'dogs', 'linked.jpg'));
+  fs.symlinkSync(path.join(base, 'nowhere.jpg'), path.join(root, 'dogs', 'broken.jpg'));
+  write(path.join(base, 'single.png'));
+
+  const entries = await collect([root, path.join(base, 'single.png'), path.join(base, 'missing')]);
+  assert.deepEqual(
+    entries.map((e) => [e.relPath, e.problem ?? null]),
+    [
+      ['missing', 'could not open it (it does not exist)'],
+      ['pets/cats/a.jpg', null],
+      ['pets/cats/deep/b.jpg', null],
+      ['pets/dogs/broken.jpg', 'broken link'],
+      ['pets/dogs/linked.jpg', null],
+      ['pets/loose.jpg', null],
+      ['single.png', null],
+    ],
+  );
+  assert.equal(entries.find((e) => e.relPath === 'pets/cats/deep/b.jpg')?.absPath, path.join(root, 'cats', 'deep', 'b.jpg'));
+});
+
+test('walkFiles visits a folder reached twice only once', async () => {
+  const base = tempDir();
+  const root = path.join(base, 'shots');
+  write(path.join(root, 'a.jpg'));
+  fs.symlinkSync(root, path.join(base, 'alias'));
+  const entries = await collect([root, path.join(base, 'alias')]);
+  assert.deepEqual(entries.map((e) => e.relPath), ['shots/a.jpg']);
+});
+
+test('walkFiles reports a folder it cannot open and carries on', { skip: process.getuid?.() === 0 && 'root can read any folder' }, async () => {
+  const base = tempDir();
+  const root = path.join(base, 'set');
+  write(path.join(root, 'ok', 'a.jpg'));
+  write(path.join(root, 'locked', 'b.jpg'));
+  fs.chmodSync(path.join(root, 'locked'), 0);
+  try {
+    const entries = await collect([root]);
+    assert.deepEqual(
+      entries.map((e) => [e.relPath, e.problem ?? null]),
+      [
+        ['set/locked', 'could not open the folder (permission denied)'],
+        ['set/ok/a.jpg', null],
+      ],
+    );
+  } finally {
+    fs.chmodSync(path.join(root, 'locked'), 0o755);
+  }
+});
