@@ -35,8 +35,9 @@ export const migrations: Migration[] = [
           report TEXT
         ) STRICT;
 
+        -- AUTOINCREMENT: an id is never reused, so a cached thumbnail URL can never show another image.
         CREATE TABLE images (
-          id INTEGER PRIMARY KEY,
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
           sha256 TEXT NOT NULL UNIQUE,
           file_name TEXT NOT NULL,
           source_path TEXT NOT NULL,

@@ -14,6 +14,9 @@ import {
   type TrainResult,
   type VersionDetail,
   type VersionSummary,
+  type ExportResult,
+  type FilePrediction,
+  type FolderEvaluationResult,
 } from './types.js';
 
 export interface MethodSpec<P, R> {
@@ -97,6 +100,28 @@ export const contract = {
   ),
   versionSetActive: method<null>()(v.object({ id: id() })),
   versionDelete: method<null>()(v.object({ id: id() })),
+
+  evaluateFolder: method<FolderEvaluationResult>()(v.object({ jobId: jobId(), folder: path() })),
+  predictPaths: method<{ results: FilePrediction[] }>()(
+    v.object({ jobId: jobId(), paths: v.array(path(), { max: 100_000 }), topK: v.optional(v.int({ min: 1, max: 1000 })) }),
+  ),
+  predictFiles: method<{ results: FilePrediction[] }>()(
+    v.object({
+      files: v.array(v.object({ name: v.string({ min: 1, max: 4096 }), bytes: v.bytes() }), { max: 200 }),
+      topK: v.optional(v.int({ min: 1, max: 1000 })),
+    }),
+  ),
+
+  exportModel: method<ExportResult>()(
+    v.object({
+      jobId: jobId(),
+      format: v.literal('onnx', 'tfjs', 'dataset'),
+      dir: path(),
+      versionId: v.optional(id()),
+      overwrite: v.optional(v.boolean()),
+    }),
+  ),
+  exportProject: method<{ path: string; bytes: number }>()(v.object({ path: path(), overwrite: v.optional(v.boolean()) })),
 
   /** Native file dialogs; only hosts with AppInfo.nativeDialogs answer it. */
   pickPaths: method<{ paths: string[] }>()(

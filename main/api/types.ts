@@ -198,3 +198,40 @@ export interface TrainResult {
 }
 
 export type ApiEvent = JobProgress | ProjectChanged | TrainEpochEvent;
+
+// ---- using a model ----------------------------------------------------------
+
+export interface FolderEvaluationResult {
+  accuracy: number;
+  n: number;
+  perClass: Record<string, { precision: number; recall: number; f1: number; n: number }>;
+  confusion: ConfusionMatrix;
+  unknownClasses: string[];
+  failed: { file: string; reason: string }[];
+}
+
+export interface ClassConfidence {
+  class: string;
+  confidence: number;
+}
+
+export interface FilePrediction {
+  file: string;
+  predictions: ClassConfidence[];
+  /** Set instead of predictions when the file could not be read. */
+  error?: string;
+}
+
+// ---- export -----------------------------------------------------------------
+
+export type ExportFormat = 'onnx' | 'tfjs' | 'dataset';
+
+export interface ExportResult {
+  dir: string;
+  format: ExportFormat;
+  versionId: number | null;
+  files: number;
+  bytes: number;
+  /** Extra facts for the user, e.g. how many images went out as the project's JPEG copy. */
+  notes: string[];
+}

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../core/core.js';
-import type { ApiEvent, ImportReport } from '../api/types.js';
-import { parseArgs, UsageError } from './args.js';
+import type { ApiEvent, ImportReport, JobProgress } from '../api/types.js';
+import { intFlag, parseArgs, UsageError } from './args.js';
 
 export interface Command {
   name: string;
@@ -23,11 +23,11 @@ export async function openProject(core: PancakeCore, file: string | undefined, c
 }
 
 /** Progress lines on stderr, so stdout stays clean for --json. */
-export function progressPrinter(core: PancakeCore, jobId: string): () => void {
+export function progressPrinter(core: PancakeCore, jobId: string, show: (e: JobProgress) => boolean = () => true): () => void {
   const tty = process.stderr.isTTY;
   let last = 0;
   const unsubscribe = core.events.subscribe((e: ApiEvent) => {
-    if (e.type !== 'progress' || e.jobId !== jobId) return;
+    if (e.type !== 'progress' || e.jobId !== jobId || !show(e)) return;
     const now = Date.now();
     if (!tty && now - last < 2000 && e.done !== e.total) return;
     last = now;
@@ -106,4 +106,172 @@ const infoCommand: Command = {
   },
 };
 
-export const commands: Command[] = [importCommand, infoCommand];
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+
+const trainCommand: Command = {
+  name: 'train',
+  usage: 'train <project-file> [--backbone ID] [--augment|--no-augment] [--epochs N] [--json]',
+  summary: 'Train a new model version on the labelled images (a line per epoch) and make it active.',
+  async run(argv, core) {
+    const args = parseArgs(argv, ['backbone', 'epochs']);
+    const [file] = args.positionals;
+    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    await openProject(core, file);
+    const json = args.flags.get('json') === true;
+    const epochs = intFlag(args, 'epochs', 1, 1000);
+    const backbone = args.flags.get('backbone');
+    const augment = args.flags.get('augment');
+    const jobId = `cli-train-${process.pid}`;
+    // Epoch lines go to stderr with --json, so stdout holds only the final object.
+    const out = json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
+    const unsubscribe = core.events.subscribe((e) => {
+      if (e.type !== 'train-epoch' || e.jobId !== jobId) return;
+      const s = e.stats;
+      out(
+        `epoch ${String(s.epoch).padStart(3)}  loss ${s.loss.toFixed(4)}  acc ${pct(s.acc)}` +
+          (s.valLoss === null ? '' : `  val_loss ${s.valLoss.toFixed(4)}  val_acc ${pct(s.valAcc)}`),
+      );
+    });
+    const done = progressPrinter(core, jobId, (e) => e.phase !== 'training');
+    try {
+      const result = await core.api.train({
+        jobId,
+        settings: {
+          ...(typeof backbone === 'string' ? { backbone } : {}),
+          ...(typeof augment === 'boolean' ? { augment } : {}),
+          ...(epochs !== undefined ? { epochs } : {}),
+        },
+      });
+      const version = await core.api.versionGet({ id: result.versionId });
+      if (json) {
+        console.log(
+          JSON.stringify(
+            {
+              versionId: version.id,
+              name: version.name,
+              backbone: version.backbone,
+              validation: {
+                accuracy: version.accuracy,
+                n: version.validationCount,
+                perClass: Object.fromEntries(version.perClass.map((c) => [c.name, { precision: c.precision, recall: c.recall, f1: c.f1, n: c.support }])),
+                confusion: version.confusion,
+              },
+              warnings: result.warnings,
+            },
+            null,
+            2,
+          ),
+        );
+      } else {
+        console.log(`Trained ${version.name} (version ${version.id}) in ${(version.durationMs / 1000).toFixed(1)} s.`);
+        console.log(version.accuracy === null ? 'No validation images, so no accuracy.' : `Validation accuracy ${pct(version.accuracy)} on ${version.validationCount} images.`);
+        for (const w of result.warnings) console.log(`Warning: ${w}`);
+      }
+      return 0;
+    } finally {
+      unsubscribe();
+      done();
+    }
+  },
+};
+
+function printMetrics(r: { accuracy: number; n: number; perClass: Record<string, { precision: number; recall: number; f1: number; n: number }> }): void {
+  console.log(`Accuracy ${pct(r.accuracy)} on ${r.n} images.`);
+  console.log(`  ${'class'.padEnd(24)} precision  recall     f1      n`);
+  for (const [name, c] of Object.entries(r.perClass)) {
+    console.log(`  ${name.padEnd(24)} ${pct(c.precision).padStart(9)} ${pct(c.recall).padStart(7)} ${pct(c.f1).padStart(7)} ${String(c.n).padStart(6)}`);
+  }
+}
+
+const evaluateCommand: Command = {
+  name: 'evaluate',
+  usage: 'evaluate <project-file> <folder> [--json]',
+  summary: "Score the active model on folder/<class>/* images (classes matched by name); unknown folder names are reported.",
+  async run(argv, core) {
+    const args = parseArgs(argv, []);
+    const [file, folder] = args.positionals;
+    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    if (!folder || !fs.existsSync(folder)) throw new UsageError(folder ? `${folder} does not exist.` : 'Name the folder to evaluate on.');
+    await openProject(core, file);
+    const r = await core.api.evaluateFolder({ jobId: `cli-evaluate-${process.pid}`, folder: path.resolve(folder) });
+    if (args.flags.get('json')) {
+      console.log(JSON.stringify({ accuracy: r.accuracy, n: r.n, perClass: r.perClass, confusion: r.confusion, unknownClasses: r.unknownClasses, failed: r.failed }, null, 2));
+      return 0;
+    }
+    printMetrics(r);
+    if (r.unknownClasses.length) console.log(`Folders matching no class (not scored): ${r.unknownClasses.join(', ')}`);
+    for (const f of r.failed) console.log(`  could not read ${f.file}: ${f.reason}`);
+    return 0;
+  },
+};
+
+const predictCommand: Command = {
+  name: 'predict',
+  usage: 'predict <project-file> <path>... [--json] [--top K]',
+  summary: 'Classify images (folders are read recursively) with the active model, without adding them.',
+  async run(argv, core) {
+    const args = parseArgs(argv, ['top']);
+    const [file, ...paths] = args.positionals;
+    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    if (paths.length === 0) throw new UsageError('Name at least one image or folder.');
+    for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${p} does not exist.`);
+    const topK = intFlag(args, 'top', 1, 1000);
+    await openProject(core, file);
+    const { results } = await core.api.predictPaths({
+      jobId: `cli-predict-${process.pid}`,
+      paths: paths.map((p) => path.resolve(p)),
+      ...(topK !== undefined ? { topK } : {}),
+    });
+    if (args.flags.get('json')) {
+      console.log(JSON.stringify(results, null, 2));
+    } else {
+      for (const r of results) {
+        console.log(r.error ? `${r.file}: ${r.error}` : `${r.file}: ${r.predictions.map((p) => `${p.class} ${pct(p.confidence)}`).join(', ')}`);
+      }
+    }
+    return results.some((r) => r.error) ? 1 : 0;
+  },
+};
+
+const exportCommand: Command = {
+  name: 'export',
+  usage: 'export <project-file> --format onnx|tfjs|dataset|project --out <dir-or-file> [--version ID] [--overwrite]',
+  summary: 'Export the active (or given) model version with labels.txt, README and metrics; the labelled images; or the whole project file.',
+  async run(argv, core) {
+    const args = parseArgs(argv, ['format', 'out', 'version']);
+    const [file] = args.positionals;
+    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    const format = args.flags.get('format');
+    const out = args.flags.get('out');
+    if (format !== 'onnx' && format !== 'tfjs' && format !== 'dataset' && format !== 'project') {
+      throw new UsageError('--format must be onnx, tfjs, dataset or project.');
+    }
+    if (typeof out !== 'string') throw new UsageError('--out names where to write the export.');
+    const versionId = intFlag(args, 'version', 1, Number.MAX_SAFE_INTEGER);
+    const overwrite = args.flags.get('overwrite') === true;
+    await openProject(core, file);
+    if (format === 'project') {
+      const r = await core.api.exportProject({ path: path.resolve(out), overwrite });
+      console.log(`Copied the project to ${r.path} (${(r.bytes / 1e6).toFixed(1)} MB).`);
+      return 0;
+    }
+    const jobId = `cli-export-${process.pid}`;
+    const done = progressPrinter(core, jobId);
+    try {
+      const r = await core.api.exportModel({
+        jobId,
+        format,
+        dir: path.resolve(out),
+        overwrite,
+        ...(versionId !== undefined ? { versionId } : {}),
+      });
+      console.log(`Exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir}.`);
+      for (const n of r.notes) console.log(n);
+      return 0;
+    } finally {
+      done();
+    }
+  },
+};
+
+export const commands: Command[] = [importCommand, infoCommand, trainCommand, evaluateCommand, predictCommand, exportCommand];

@@ -14,6 +14,9 @@ import { projectHandlers } from './handlers/project-handlers.js';
 import { labelHandlers } from './handlers/label-handlers.js';
 import { importHandlers } from './handlers/import-handlers.js';
 import { trainHandlers } from './handlers/train-handlers.js';
+import { useHandlers } from './handlers/use-handlers.js';
+import { exportHandlers } from './handlers/export-handlers.js';
+import { Embedders } from './embedders.js';
 import type { ModelsLocation } from '../ml/backbones.js';
 
 export type Handlers = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
@@ -35,12 +38,20 @@ export class PancakeCore {
   readonly events = new EventBus();
   readonly jobs = new Jobs(this.events);
   readonly appState: AppState;
+  readonly embedders = new Embedders(() => this.modelsLocation());
   private current: ProjectStore | null = null;
   private readonly handlers: Handlers;
 
   constructor(readonly options: CoreOptions) {
     this.appState = new AppState(options.stateDir);
-    this.handlers = { ...projectHandlers(this), ...labelHandlers(this), ...importHandlers(this), ...trainHandlers(this) };
+    this.handlers = {
+      ...projectHandlers(this),
+      ...labelHandlers(this),
+      ...importHandlers(this),
+      ...trainHandlers(this),
+      ...useHandlers(this),
+      ...exportHandlers(this),
+    };
   }
 
   get store(): ProjectStore {
@@ -133,6 +144,7 @@ export class PancakeCore {
 
   shutdown(): void {
     this.jobs.cancelAll();
+    void this.embedders.closeAll();
     this.current?.close();
     this.current = null;
   }

@@ -110,6 +110,7 @@ async function start(): Promise<void> {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      ...(process.env.PANCAKE_ORT_NOSPIN ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     });
   } catch (err) {
     post({ type: 'fatal', message: `onnxruntime cannot load it: ${message(err)}`, damaged: true });

@@ -93,6 +93,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
     },
     settingsSet: ({ modelsDir }) => {
       core.appState.updateSettings({ modelsDir: modelsDir ?? undefined });
+      void core.embedders.closeAll();
       return null;
     },
     projectSetBackbone: ({ backbone }) => {
@@ -128,6 +129,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
         const result = await trainProject(store, {
           ...core.modelsLocation(),
           backbone,
+          embedder: await core.embedders.get(backbone),
           signal: job.controller.signal,
           ...(settings.augment !== undefined ? { augment: settings.augment } : {}),
           ...(settings.epochs !== undefined ? { epochs: settings.epochs } : {}),

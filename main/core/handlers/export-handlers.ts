@@ -1,0 +1,60 @@
+import path from 'node:path';
+import type { PancakeCore, Handlers } from '../core.js';
+import { exportModelVersion } from '../../export/export-version.js';
+import { exportDataset } from '../../export/dataset-export.js';
+import { backupProject } from '../../export/project-backup.js';
+
+type ExportMethods = 'exportModel' | 'exportProject';
+
+export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods> {
+  return {
+    exportModel: async ({ jobId, format, dir, versionId, overwrite }) => {
+      const store = core.store;
+      const job = core.jobs.start(jobId, 'export');
+      const signal = job.controller.signal;
+      try {
+        if (format === 'dataset') {
+          let last = 0;
+          const res = await exportDataset(store, dir, {
+            overwrite: overwrite ?? false,
+            signal,
+            onProgress: (done, total) => {
+              const now = Date.now();
+              if (now - last < 100 && done < total) return;
+              last = now;
+              core.jobs.progress(job, { phase: 'exporting', done, total });
+            },
+          });
+          const notes = [`The labels are listed in ${path.basename(res.csv)}.`];
+          if (res.skippedUnlabelled) notes.push(`${res.skippedUnlabelled} unlabelled images were left out.`);
+          if (res.copies) notes.push(`${res.copies} images went out as the project's JPEG copy because their original file was not found.`);
+          return { dir: path.resolve(dir), format, versionId: null, files: res.files + 1, bytes: res.bytes, notes };
+        }
+        core.jobs.progress(job, { phase: 'exporting', done: 0, total: 1 });
+        const res = await exportModelVersion(store, {
+          format,
+          dir,
+          overwrite: overwrite ?? false,
+          location: core.modelsLocation(),
+          signal,
+          ...(versionId !== undefined ? { versionId } : {}),
+        });
+        core.jobs.progress(job, { phase: 'exporting', done: 1, total: 1 });
+        return {
+          dir: res.dir,
+          format,
+          versionId: res.versionId,
+          files: res.files.length,
+          bytes: res.files.reduce((a, f) => a + f.bytes, 0),
+          notes: [],
+        };
+      } finally {
+        core.jobs.end(jobId);
+      }
+    },
+    exportProject: async ({ path: dest, overwrite }) => {
+      const res = await backupProject(core.store, core.resolveProjectPath(dest), { overwrite: overwrite ?? false });
+      return { path: core.resolveProjectPath(dest), bytes: res.bytes };
+    },
+  };
+}

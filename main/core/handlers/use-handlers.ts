@@ -1,0 +1,73 @@
+// Using a trained model: scoring a labelled folder, and classifying new
+// images without adding them to the project.
+import type { PancakeCore, Handlers } from '../core.js';
+import type { FilePrediction } from '../../api/types.js';
+import { CoreError } from '../jobs.js';
+import { evaluateFolder } from '../../ml/evaluate-folder.js';
+import { predictImages } from '../../ml/predict.js';
+import { activeVersion, loadHead } from '../../ml/versions.js';
+import type { ImageSource } from '../../ml/preprocess.js';
+import { walkFiles } from '../../import/walk.js';
+import { isIgnoredName } from '../../import/layout.js';
+
+type UseMethods = 'evaluateFolder' | 'predictPaths' | 'predictFiles';
+
+const DEFAULT_TOP_K = 3;
+
+export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
+  const activeHead = () => {
+    const version = activeVersion(core.store);
+    if (!version) throw new CoreError('There is no trained model yet. Train one first.');
+    return loadHead(core.store, version.id);
+  };
+
+  const predict = async (names: string[], sources: ImageSource[], topK: number, signal?: AbortSignal): Promise<FilePrediction[]> => {
+    const head = activeHead();
+    const embedder = await core.embedders.get(head.backbone);
+    const results = await predictImages(embedder, head, sources, { topK, ...(signal ? { signal } : {}) });
+    return results.map((r, i) =>
+      r.ok
+        ? { file: names[i]!, predictions: r.top.map((t) => ({ class: t.className, confidence: t.probability })) }
+        : { file: names[i]!, predictions: [], error: r.error },
+    );
+  };
+
+  return {
+    evaluateFolder: async ({ jobId, folder }) => {
+      const store = core.store;
+      const version = activeVersion(store);
+      if (!version) throw new CoreError('There is no trained model to evaluate yet. Train one first.');
+      const job = core.jobs.start(jobId, 'evaluate');
+      try {
+        const embedder = await core.embedders.get(version.backbone);
+        return await evaluateFolder(store, folder, { ...core.modelsLocation(), embedder, signal: job.controller.signal });
+      } finally {
+        core.jobs.end(jobId);
+      }
+    },
+    predictPaths: async ({ jobId, paths, topK }) => {
+      const job = core.jobs.start(jobId, 'predict');
+      try {
+        const files: string[] = [];
+        const problems: FilePrediction[] = [];
+        for await (const entry of walkFiles(paths)) {
+          if (entry.relPath.split('/').some(isIgnoredName)) continue;
+          if (entry.problem) problems.push({ file: entry.absPath, predictions: [], error: entry.problem });
+          else files.push(entry.absPath);
+        }
+        if (files.length === 0 && problems.length === 0) throw new CoreError('No files were found there.');
+        const results = files.length ? await predict(files, files, topK ?? DEFAULT_TOP_K, job.controller.signal) : [];
+        return { results: [...results, ...problems] };
+      } finally {
+        core.jobs.end(jobId);
+      }
+    },
+    predictFiles: async ({ files, topK }) => ({
+      results: await predict(
+        files.map((f) => f.name),
+        files.map((f) => f.bytes),
+        topK ?? DEFAULT_TOP_K,
+      ),
+    }),
+  };
+}

@@ -1,0 +1,19 @@
+// One subscription to the core's event stream, fanned out to every module
+// that listens (the browser transport opens one EventSource per subscribe).
+import { onApiEvent } from './api';
+import type { ApiEvent } from '../../../main/api/types.js';
+
+type Listener = (event: ApiEvent) => void;
+const listeners = new Set<Listener>();
+let subscribed = false;
+
+export function listen(listener: Listener): () => void {
+  if (!subscribed) {
+    subscribed = true;
+    onApiEvent((event) => {
+      for (const l of listeners) l(event);
+    });
+  }
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}

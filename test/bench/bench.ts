@@ -1,0 +1,267 @@
+// `npm run bench`: one table, measured in one run. Embedding speed end to
+// end from JPEG files against the bare backbone (the floor) and against the
+// same backbone in tfjs-wasm; head training time; the main thread's
+// event-loop lag while embedding; peak memory; and the import bench's rows
+// when that bench is present.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { resolveBackbone } from '../../main/ml/backbones.js';
+import { Embedder } from '../../main/ml/embedder.js';
+import { trainHeadOffThread } from '../../main/ml/head-trainer.js';
+import { preprocess } from '../../main/ml/preprocess.js';
+import type { BackendName } from '../../main/ml/tf-backend.js';
+import { DEFAULT_HEAD_SETTINGS, type Samples } from '../../main/ml/train-head.js';
+import { VIEWS } from '../../main/ml/views.js';
+import { sharedDir } from '../helpers/temp.js';
+
+interface TableRow {
+  measure: string;
+  value: string;
+  goal: string;
+  met: boolean | null;
+}
+
+const rows: TableRow[] = [];
+const add = (measure: string, value: string, goal = '', met: boolean | null = null) => {
+  rows.push({ measure, value, goal, met });
+  console.error(`  ${measure}: ${value}`);
+};
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+const BACKBONE = resolveBackbone();
+const LARGE_COUNT = 50;
+/** Kept between runs: generating 50 12-megapixel JPEGs takes a while. */
+const LARGE_DIR = path.join(os.tmpdir(), 'pancake-bench-4000x3000');
+
+function imageFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...imageFiles(full));
+    else if (/\.(jpe?g|png|gif)$/i.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+async function largeJpegs(seedFiles: string[]): Promise<string[]> {
+  fs.mkdirSync(LARGE_DIR, { recursive: true });
+  const out: string[] = [];
+  for (let i = 0; i < LARGE_COUNT; i++) {
+    const file = path.join(LARGE_DIR, `large-${i}.jpg`);
+    if (!fs.existsSync(file)) {
+      // Real photos scaled up with a little grain, so they compress like camera output.
+      const base = await sharp(seedFiles[i % seedFiles.length]!).resize(4000, 3000, { fit: 'fill' }).raw().toBuffer();
+      let s = i + 1;
+      for (let j = 0; j < base.length; j++) {
+        s = (s * 1103515245 + 12345) & 0x7fffffff;
+        base[j] = Math.max(0, Math.min(255, base[j]! + ((s >> 16) % 9) - 4));
+      }
+      await sharp(base, { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 90 }).toFile(file);
+    }
+    out.push(file);
+  }
+  return out;
+}
+
+/** Bare forward pass on random input, in this thread: the floor for any pipeline. */
+async function bareForwardMs(batch: number, threads: number): Promise<number> {
+  const session = await ort.InferenceSession.create(BACKBONE.file, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const size = BACKBONE.spec.inputSize;
+  const input = new Float32Array(batch * size * size * 3).map((_, i) => ((i * 7919) % 255) / 127.5 - 1);
+  const feeds = { [BACKBONE.spec.inputName]: new ort.Tensor('float32', input, [batch, size, size, 3]) };
+  const fetches = [BACKBONE.spec.outputName];
+  for (let i = 0; i < 3; i++) await session.run(feeds, fetches);
+  const images = 320;
+  const t = performance.now();
+  for (let done = 0; done < images; done += batch) await session.run(feeds, fetches);
+  const ms = (performance.now() - t) / images;
+  await session.release();
+  return ms;
+}
+
+async function embedRate(embedder: Embedder, files: string[]): Promise<{ rate: number; vectors: Float32Array[] }> {
+  const vectors: Float32Array[] = new Array(files.length);
+  const t = performance.now();
+  await embedder.run(
+    files.map((source, i) => ({ source, view: 0, tag: i })),
+    files.length,
+    { onVector: (i, v) => (vectors[i] = v), onFailure: (_, m) => console.error(`  failed: ${m}`) },
+  );
+  return { rate: files.length / ((performance.now() - t) / 1000), vectors };
+}
+
+/** The same backbone as a tfjs layers model on the wasm backend, decoding with the same preprocessing. */
+async function tfjsWasmPipelineRate(files: string[]): Promise<{ rate: number; forwardMs: number }> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('PROD', true);
+  await tf.setBackend('wasm');
+  const dir = path.join(BACKBONE.modelsDir, BACKBONE.spec.id, 'tfjs');
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const weightSpecs = manifest.weightsManifest.flatMap((g) => g.weights);
+  const weightData = Buffer.concat(manifest.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
+  const full = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: manifest.modelTopology,
+      weightSpecs,
+      weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
+    }),
+  );
+  const model = tf.model({ inputs: full.inputs, outputs: full.getLayer('embedding').output });
+  const size = BACKBONE.spec.inputSize;
+  const embed = async (file: string) => {
+    const px = await preprocess(file, VIEWS[0]!, size);
+    const x = tf.tidy(() => tf.tensor4d(Float32Array.from(px, (v) => v / 127.5 - 1), [1, size, size, 3]));
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    tf.dispose([x, y]);
+  };
+  await embed(files[0]!);
+  let forward = 0;
+  const t = performance.now();
+  for (const f of files) {
+    const px = await preprocess(f, VIEWS[0]!, size);
+    const f0 = performance.now();
+    const x = tf.tensor4d(Float32Array.from(px, (v) => v / 127.5 - 1), [1, size, size, 3]);
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    tf.dispose([x, y]);
+    forward += performance.now() - f0;
+  }
+  const rate = files.length / ((performance.now() - t) / 1000);
+  model.dispose();
+  full.dispose();
+  return { rate, forwardMs: forward / files.length };
+}
+
+/** n samples made from real embeddings (with a little deterministic jitter when repeated). */
+function samplesFrom(vectors: Float32Array[], labels: number[], n: number): Samples {
+  const dim = vectors[0]!.length;
+  const x = new Float32Array(n * dim);
+  const y = new Int32Array(n);
+  let s = 7;
+  for (let i = 0; i < n; i++) {
+    const k = i % vectors.length;
+    const v = vectors[k]!;
+    const jitter = i >= vectors.length;
+    for (let j = 0; j < dim; j++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      x[i * dim + j] = jitter ? v[j]! * (0.9 + ((s >> 8) % 1000) / 5000) : v[j]!;
+    }
+    y[i] = labels[k]!;
+  }
+  return { x, y };
+}
+
+async function trainSeconds(vectors: Float32Array[], labels: number[], classes: string[], n: number, backend: BackendName) {
+  // 80/20 like a project without a validation split.
+  const all = samplesFrom(vectors, labels, n);
+  const dim = vectors[0]!.length;
+  const cut = Math.floor(n * 0.8);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ((a * 2654435761) % 997) - ((b * 2654435761) % 997));
+  const pick = (ids: number[]): Samples => {
+    const x = new Float32Array(ids.length * dim);
+    const y = new Int32Array(ids.length);
+    ids.forEach((id, i) => {
+      x.set(all.x.subarray(id * dim, (id + 1) * dim), i * dim);
+      y[i] = all.y[id]!;
+    });
+    return { x, y };
+  };
+  const t = performance.now();
+  const r = await trainHeadOffThread(
+    { backbone: BACKBONE.spec.id, dim, classes, train: pick(order.slice(0, cut)), val: pick(order.slice(cut)), settings: DEFAULT_HEAD_SETTINGS },
+    { backend },
+  );
+  return { seconds: (performance.now() - t) / 1000, epochs: r.history.length };
+}
+
+async function main(): Promise<void> {
+  const datasets = ['hymenoptera', 'cats_vs_dogs'].map((name) => ({ name, files: imageFiles(path.join(sharedDir, 'datasets', name)) }));
+  console.error('Preparing the 4000x3000 JPEGs…');
+  const large = await largeJpegs(datasets[0]!.files);
+
+  console.error('Bare backbone…');
+  const bare1 = await bareForwardMs(1, 2);
+  const bare32 = await bareForwardMs(32, 2);
+  const floorRate = 1000 / Math.min(bare1, bare32);
+  add('Bare backbone forward, batch 1 (onnxruntime, 2 threads)', `${fmt(bare1, 2)} ms/image`);
+  add('Bare backbone forward, batch 32', `${fmt(bare32, 2)} ms/image (${fmt(floorRate, 0)} images/s: the floor)`);
+
+  console.error('End to end…');
+  const embedder = await Embedder.open();
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  const labelled: { vectors: Float32Array[]; labels: number[]; classes: string[] } = { vectors: [], labels: [], classes: [] };
+  let e2eRate = 0;
+  for (const [i, d] of datasets.entries()) {
+    if (i === 0) lag.enable();
+    const { rate, vectors } = await embedRate(embedder, d.files);
+    if (i === 0) lag.disable();
+    if (i === 0) e2eRate = rate;
+    const ratio = rate / floorRate;
+    add(`End-to-end embedding, ${d.name} (${d.files.length} JPEG files)`, `${fmt(rate)} images/s = ${fmt(ratio, 2)} of bare`, '≥ 0.8 of bare', ratio >= 0.8);
+    d.files.forEach((f, k) => {
+      const cls = path.basename(path.dirname(f));
+      let c = labelled.classes.indexOf(cls);
+      if (c < 0) c = labelled.classes.push(cls) - 1;
+      if (vectors[k]) {
+        labelled.vectors.push(vectors[k]!);
+        labelled.labels.push(c);
+      }
+    });
+  }
+  const largeRate = (await embedRate(embedder, large)).rate;
+  add(`End-to-end embedding, ${LARGE_COUNT} 4000x3000 JPEGs`, `${fmt(largeRate)} images/s = ${fmt(largeRate / floorRate, 2)} of bare`);
+  const p99 = lag.percentile(99) / 1e6;
+  add('Main-thread event-loop lag p99 while embedding hymenoptera', `${fmt(p99)} ms (max ${fmt(lag.max / 1e6)} ms)`, '< 50 ms', p99 < 50);
+  await embedder.close();
+
+  console.error('tfjs-wasm…');
+  const wasm = await tfjsWasmPipelineRate(datasets[0]!.files.slice(0, 40));
+  add('tfjs-wasm pipeline, same backbone (decode + forward, batch 1)', `${fmt(wasm.rate)} images/s (forward ${fmt(wasm.forwardMs, 0)} ms/image)`);
+  add('End-to-end (hymenoptera) ÷ tfjs-wasm pipeline', `${fmt(e2eRate / wasm.rate)}x`, '≥ 6x', e2eRate / wasm.rate >= 6);
+
+  console.error('Head training…');
+  for (const n of [1000, 10000]) {
+    for (const backend of n === 1000 ? (['wasm', 'cpu'] as const) : (['wasm'] as const)) {
+      const r = await trainSeconds(labelled.vectors, labelled.labels, labelled.classes, n, backend);
+      add(
+        `Head training, ${n.toLocaleString('en')} embeddings (tfjs ${backend}, worker start included)`,
+        `${fmt(r.seconds, 2)} s (${r.epochs} epochs)`,
+        n === 1000 && backend === 'wasm' ? '< 2 s' : '',
+        n === 1000 && backend === 'wasm' ? r.seconds < 2 : null,
+      );
+    }
+  }
+
+  const benchImportFile = fileURLToPath(new URL('./import-bench.js', import.meta.url));
+  if (fs.existsSync(benchImportFile)) {
+    console.error('Import…');
+    const { benchImport } = (await import(pathToFileURL(benchImportFile).href)) as {
+      benchImport(): Promise<{ dataset: string; files: number; imagesPerSecond: number; cpuMsPerImage: number; peakRssMb: number; projectMb: number }[]>;
+    };
+    for (const r of await benchImport()) {
+      add(
+        `Import, ${r.dataset} (${r.files} files)`,
+        `${fmt(r.imagesPerSecond)} images/s, ${fmt(r.cpuMsPerImage)} CPU ms/image, peak RSS ${fmt(r.peakRssMb, 0)} MB, project ${fmt(r.projectMb)} MB`,
+      );
+    }
+  }
+  add('Peak RSS of this run', `${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB`);
+
+  const mark = (m: boolean | null) => (m === null ? '' : m ? 'yes' : '**no**');
+  console.log(`\nPancake bench, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}\n`);
+  console.log('| measure | value | goal | met |');
+  console.log('| --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.measure} | ${r.value} | ${r.goal} | ${mark(r.met)} |`);
+}
+
+await main();
