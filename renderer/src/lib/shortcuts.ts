@@ -50,10 +50,11 @@ export function installShortcuts(grid: GridGeometry): () => void {
       const lower = key.toLowerCase();
       if (lower === 'z' && !e.shiftKey) return run(e, () => project.undo());
       if ((lower === 'z' && e.shiftKey) || lower === 'y') return run(e, () => project.redo());
-      if (lower === 'a') return run(e, () => project.selectAll());
+      if (lower === 'a' && ui.view === 'images') return run(e, () => project.selectAll());
       return;
     }
-    if (e.altKey) return;
+    // The grid's keys belong to the grid; other views handle their own.
+    if (e.altKey || ui.view !== 'images') return;
 
     if (/^[0-9]$/.test(key)) return run(e, () => project.labelByKey(Number(key)));
     switch (key) {
