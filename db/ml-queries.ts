@@ -72,19 +72,18 @@ export function putEmbeddings(d: Db, backbone: string, rows: readonly StoredEmbe
   })();
 }
 
-/** Cached vectors of the given images under the given views. */
+/** Cached vectors of the given images under the given views. Callers chunk long id lists. */
 export function getEmbeddings(d: Db, backbone: string, imageIds: readonly number[], views: readonly number[]): StoredEmbedding[] {
-  const wantedIds = new Set(imageIds);
-  const wantedViews = new Set(views);
-  const out: StoredEmbedding[] = [];
+  if (imageIds.length === 0 || views.length === 0) return [];
   const rows = dbOf(d)
-    .prepare('SELECT image_id, view, vector FROM embeddings WHERE backbone = ? ORDER BY image_id, view')
+    .prepare(
+      `SELECT image_id, view, vector FROM embeddings
+       WHERE backbone = ? AND image_id IN (${imageIds.map(() => '?').join(',')}) AND view IN (${views.map(() => '?').join(',')})
+       ORDER BY image_id, view`,
+    )
     .raw()
-    .iterate(backbone) as Iterable<[number, number, Buffer]>;
-  for (const [imageId, view, blob] of rows) {
-    if (wantedIds.has(imageId) && wantedViews.has(view)) out.push({ imageId, view, vector: blobVector(blob) });
-  }
-  return out;
+    .all(backbone, ...imageIds, ...views) as [number, number, Buffer][];
+  return rows.map(([imageId, view, blob]) => ({ imageId, view, vector: blobVector(blob) }));
 }
 
 export function countEmbeddings(d: Db, backbone: string): number {

@@ -18,6 +18,14 @@ import {
   type FilePrediction,
   type FolderEvaluationResult,
 } from './types.js';
+import type {
+  DuplicateReport,
+  EvaluationReport,
+  LabelNoiseReport,
+  SimilarImagesResult,
+  SuggestionBatch,
+  SuggestionReport,
+} from './types.js';
 
 export interface MethodSpec<P, R> {
   params: Validator<P>;
@@ -129,6 +137,36 @@ export const contract = {
   ),
 
   cancelJob: method<{ cancelled: boolean }>()(v.object({ jobId: jobId() })),
+
+  // ---- understanding and improving the model (main/insights) ----------------
+  /** Validation figures, confusion cells and worst mistakes of a version (default: the active one). */
+  evaluationGet: method<EvaluationReport>()(v.object({ versionId: v.optional(id()) })),
+  /** Nearest images by embedding; computes missing embeddings as the job. */
+  similarImages: method<SimilarImagesResult>()(
+    v.object({ jobId: jobId(), imageId: id(), limit: v.optional(v.int({ min: 1, max: 500 })) }),
+  ),
+  duplicatesFind: method<DuplicateReport>()(
+    v.object({ jobId: jobId(), threshold: v.optional(v.number({ min: 0.8, max: 1 })) }),
+  ),
+  /** The active version's predictions for every unlabelled image. */
+  suggestionsCompute: method<SuggestionReport>()(v.object({ jobId: jobId() })),
+  /** Labels still-unlabelled images as suggested, as one undoable group. */
+  suggestionsAccept: method<{ changed: number; batchId: number | null }>()(
+    v.object({ items: v.array(v.object({ imageId: id(), classId: id() }), { max: 1_000_000 }) }),
+  ),
+  suggestionBatches: method<{ batches: SuggestionBatch[] }>()(none),
+  /** Reverts one accepted group, even under later steps: only images still carrying its label. */
+  suggestionBatchUndo: method<{ reverted: number; kept: number }>()(v.object({ batchId: id() })),
+  /** Labelled images whose label out-of-fold models contradict. */
+  labelNoiseFind: method<LabelNoiseReport>()(
+    v.object({ jobId: jobId(), folds: v.optional(v.int({ min: 2, max: 10 })) }),
+  ),
+  /** Loads the backbone the active version needs, so the first "try it" answers fast. */
+  tryWarm: method<{ backbone: string | null; ms: number }>()(none),
+  /** Adds an image that was tried to the project, labelled by the user. */
+  addTriedImage: method<{ imageId: number }>()(
+    v.object({ name: v.string({ min: 1, max: 4096 }), bytes: v.bytes(), classId: id() }),
+  ),
 } as const;
 
 export type Contract = typeof contract;

@@ -179,6 +179,16 @@ export interface VersionDetail extends VersionSummary {
   warnings: string[];
 }
 
+/** What a training uses when a setting is left out, for this project as it is now. */
+export interface TrainDefaults {
+  epochs: number;
+  learningRate: number;
+  hiddenUnits: number;
+  /** On unless the project has more training images than augmentation is worth. */
+  augment: boolean;
+  validationShare: number;
+}
+
 export interface TrainingReadiness {
   ready: boolean;
   /** Why training cannot start (fewer than two classes, an empty class...). */
@@ -188,6 +198,7 @@ export interface TrainingReadiness {
   labelled: number;
   activeVersionId: number | null;
   activeOutOfDate: boolean;
+  defaults: TrainDefaults;
 }
 
 export interface TrainResult {
@@ -234,4 +245,136 @@ export interface ExportResult {
   bytes: number;
   /** Extra facts for the user, e.g. how many images went out as the project's JPEG copy. */
   notes: string[];
+}
+
+// ---- understanding and improving the model (insights) -----------------------
+
+export interface EvaluationClass {
+  name: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Validation images whose true class this is. */
+  support: number;
+  /** Validation images the model put in this class. */
+  predicted: number;
+}
+
+/** One validation image the model got wrong, with how wrong. */
+export interface EvaluationMistake {
+  imageId: number;
+  trueClass: string;
+  predictedClass: string;
+  /** Probability of the predicted class. */
+  confidence: number;
+  /** Probability the model gave the true class. */
+  trueProbability: number;
+  /** Cross-entropy loss, -ln p(true class). */
+  loss: number;
+}
+
+export interface EvaluationReport {
+  versionId: number;
+  versionName: string;
+  active: boolean;
+  createdAt: number;
+  backbone: string;
+  classes: string[];
+  /** Where the validation images came from when this version trained. */
+  validationSource: 'split' | 'holdout' | 'none';
+  /** Validation images the figures are computed on; 0 means there are no figures. */
+  validationCount: number;
+  accuracy: number | null;
+  macroF1: number | null;
+  perClass: EvaluationClass[];
+  /** Rows true class, columns predicted; cells[t][p] lists the ids still in the project. */
+  confusion: { labels: string[]; matrix: number[][]; cells: number[][][] };
+  /** Wrong predictions, worst (highest loss) first; deleted images left out. */
+  mistakes: EvaluationMistake[];
+  /** Validation images of this version deleted from the project since. */
+  deletedSince: number;
+}
+
+export interface SimilarImage {
+  imageId: number;
+  /** Cosine similarity of the two images' embeddings, -1..1. */
+  similarity: number;
+}
+
+export interface SimilarImagesResult {
+  imageId: number;
+  neighbours: SimilarImage[];
+  /** Time the search itself took, without computing embeddings. */
+  queryMs: number;
+}
+
+export interface DuplicateGroup {
+  /** The image suggested to keep: labelled before unlabelled, then the most pixels. */
+  keep: number;
+  /** Every image of the group, the suggested keeper first. */
+  members: number[];
+  /** Similarity of each member to the keeper, in `members` order. */
+  similarity: number[];
+}
+
+export interface DuplicateReport {
+  threshold: number;
+  groups: DuplicateGroup[];
+  /** Images compared. */
+  images: number;
+  /** Images that could not be read, so were not compared. */
+  unreadable: number;
+  scanSeconds: number;
+}
+
+export interface Suggestion {
+  imageId: number;
+  className: string;
+  /** The project's class of that name now, or null when it is gone. */
+  classId: number | null;
+  confidence: number;
+  /** Top probability minus the runner-up's: small means unsure. */
+  margin: number;
+  runnerUp: string | null;
+}
+
+export interface SuggestionReport {
+  versionId: number;
+  versionName: string;
+  /** Labels changed since the version trained, so a new training may suggest better. */
+  outOfDate: boolean;
+  unlabelled: number;
+  /** Unlabelled images that could not be read. */
+  unreadable: number;
+  items: Suggestion[];
+}
+
+export interface SuggestionBatch {
+  id: number;
+  description: string;
+  createdAt: number;
+  images: number;
+  /** Images that still carry the label this group gave them. */
+  stillApplied: number;
+  /** Undone with the global undo. */
+  undone: boolean;
+}
+
+export interface LabelNoiseItem {
+  imageId: number;
+  givenClass: string;
+  predictedClass: string;
+  /** Out-of-fold probability of the predicted class. */
+  confidence: number;
+  /** Out-of-fold probability of the given label. */
+  givenProbability: number;
+}
+
+export interface LabelNoiseReport {
+  folds: number;
+  /** Labelled images that were checked. */
+  checked: number;
+  /** Images whose label the out-of-fold model contradicts, most confident first. */
+  items: LabelNoiseItem[];
+  seconds: number;
 }

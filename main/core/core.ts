@@ -16,6 +16,7 @@ import { importHandlers } from './handlers/import-handlers.js';
 import { trainHandlers } from './handlers/train-handlers.js';
 import { useHandlers } from './handlers/use-handlers.js';
 import { exportHandlers } from './handlers/export-handlers.js';
+import { insightHandlers } from './handlers/insight-handlers.js';
 import { Embedders } from './embedders.js';
 import type { ModelsLocation } from '../ml/backbones.js';
 
@@ -51,6 +52,7 @@ export class PancakeCore {
       ...trainHandlers(this),
       ...useHandlers(this),
       ...exportHandlers(this),
+      ...insightHandlers(this),
     };
   }
 

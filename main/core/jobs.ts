@@ -21,8 +21,9 @@ export class Jobs {
 
   constructor(private readonly events: EventBus) {}
 
-  start(id: string, kind: string): Job {
+  start(id: string, kind: string, opts: { exclusive?: string } = {}): Job {
     if (this.running.has(id)) throw new CoreError(`A job called ${id} is already running.`);
+    if (opts.exclusive && [...this.running.values()].some((j) => j.kind === kind)) throw new CoreError(opts.exclusive);
     const job: Job = { id, kind, controller: new AbortController(), startedAt: Date.now() };
     this.running.set(id, job);
     return job;

@@ -1,15 +1,28 @@
-// Messages between the Embedder (main thread) and its worker.
+// Messages between the Embedder (main thread) and its two workers: one
+// decodes images, the other runs the backbone. Keeping them apart lets the
+// backbone's thread call onnxruntime back to back while the other thread
+// feeds sharp, so decoding and inference overlap on both cores.
+import type { MessagePort } from 'node:worker_threads';
 import type { ImageSource } from './preprocess.js';
 
-export interface EmbedWorkerInit {
+export interface InferenceWorkerInit {
   file: string;
   sha256: string;
   inputName: string;
   outputName: string;
-  dim: number;
   inputSize: number;
   threads: number;
   maxBatch: number;
+  /** Receives DecodedMessage from the decode worker. */
+  decoded: MessagePort;
+}
+
+export interface DecodeWorkerInit {
+  inputSize: number;
+  /** Images decoded at once. */
+  concurrency: number;
+  /** Sends DecodedMessage to the inference worker. */
+  decoded: MessagePort;
 }
 
 export interface WorkItem {
@@ -19,8 +32,16 @@ export interface WorkItem {
   view: number;
 }
 
-export type ToWorker = { type: 'add'; items: WorkItem[] } | { type: 'drop'; seqs: number[] };
+/** Main thread -> decode worker. */
+export type ToDecoder = { type: 'add'; items: WorkItem[] } | { type: 'drop'; seqs: number[] };
 
+/** Decode worker -> inference worker: NHWC float32 input of one image, already scaled. */
+export interface DecodedMessage {
+  seq: number;
+  input: Float32Array;
+}
+
+/** Either worker -> main thread. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'fatal'; message: string; damaged: boolean }

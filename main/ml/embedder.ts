@@ -1,8 +1,9 @@
-// The main-thread face of the backbone: streams images to a worker thread
-// and hands back embeddings, with progress, ETA and cancellation. Only a
+// The main-thread face of the backbone: streams images to worker threads
+// (one decodes, one runs the backbone) and hands back embeddings, with progress, ETA and cancellation. Only a
 // bounded window of images is in flight, so a 20,000-image project is read
 // lazily and never held in memory at once.
-import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   BackboneError,
   DEFAULT_BACKBONE,
@@ -11,12 +12,12 @@ import {
   type BackboneSpec,
   type ModelsLocation,
 } from './backbones.js';
-import type { EmbedWorkerInit, FromWorker, ToWorker, WorkItem } from './embed-protocol.js';
+import type { DecodeWorkerInit, FromWorker, InferenceWorkerInit, ToDecoder, WorkItem } from './embed-protocol.js';
 import type { ImageSource } from './preprocess.js';
 import { PLAIN_VIEW } from './views.js';
 
 export interface EmbedderOptions extends ModelsLocation {
-  /** onnxruntime intra-op threads. */
+  /** onnxruntime intra-op threads; default: all cores but one. */
   threads?: number;
   /** Largest batch given to one forward pass. */
   maxBatch?: number;
@@ -44,7 +45,15 @@ export interface EmbedHandlers<T> {
   signal?: AbortSignal;
 }
 
-/** Images sent to the worker and not yet answered, per run. */
+/**
+ * One core is left to decoding: intra-op threads that must wait for a core
+ * busy with decoding slow every layer down (measured in docs/benchmarks.md).
+ */
+export function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+/** Images sent to the workers and not yet answered, per run. */
 const WINDOW = 64;
 const PROGRESS_EVERY_MS = 100;
 
@@ -65,52 +74,81 @@ export class Embedder {
   private readonly brokenListeners = new Set<(err: Error) => void>();
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly workers: readonly Worker[],
+    private readonly decoder: Worker,
     readonly backbone: BackboneSpec,
   ) {
-    worker.on('message', (msg: FromWorker) => this.receive(msg));
-    worker.on('error', (err) => this.fail(err));
-    worker.on('exit', () => this.fail(new Error('The embedding worker stopped.')));
+    for (const w of workers) {
+      w.on('message', (msg: FromWorker) => this.receive(msg));
+      w.on('error', (err) => this.fail(err));
+      w.on('exit', () => this.fail(new Error('An embedding worker stopped.')));
+    }
   }
 
+  /** Starts the decode and inference workers; rejects with a BackboneError naming missing or damaged weights. */
   static async open(backboneId: string = DEFAULT_BACKBONE, opts: EmbedderOptions = {}): Promise<Embedder> {
     const resolved = resolveBackbone(backboneId, opts);
-    const init: EmbedWorkerInit & { decodeAhead: number } = {
+    const { spec } = resolved;
+    const channel = new MessageChannel();
+    const inferenceInit: InferenceWorkerInit = {
       file: resolved.file,
-      sha256: resolved.spec.sha256,
-      inputName: resolved.spec.inputName,
-      outputName: resolved.spec.outputName,
-      dim: resolved.spec.dim,
-      inputSize: resolved.spec.inputSize,
-      threads: opts.threads ?? 2,
+      sha256: spec.sha256,
+      inputName: spec.inputName,
+      outputName: spec.outputName,
+      inputSize: spec.inputSize,
+      threads: opts.threads ?? defaultThreads(),
       maxBatch: opts.maxBatch ?? 16,
-      decodeAhead: opts.decodeAhead ?? 2,
+      decoded: channel.port2,
     };
-    const worker = new Worker(new URL('./embed-worker.js', import.meta.url), { workerData: init });
-    await new Promise<void>((resolve, reject) => {
-      const onMessage = (msg: FromWorker) => {
-        if (msg.type === 'ready') {
-          cleanup();
-          resolve();
-        } else if (msg.type === 'fatal') {
-          cleanup();
-          void worker.terminate();
-          reject(new BackboneError(msg.damaged ? damagedWeightsMessage(resolved, msg.message) : msg.message));
-        }
-      };
-      const onError = (err: Error) => {
-        cleanup();
-        reject(err);
-      };
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
+    const decodeInit: DecodeWorkerInit = { inputSize: spec.inputSize, concurrency: opts.decodeAhead ?? 2, decoded: channel.port1 };
+    const inference = new Worker(new URL('./embed-worker.js', import.meta.url), {
+      workerData: inferenceInit,
+      transferList: [channel.port2],
     });
-    worker.unref();
-    return new Embedder(worker, resolved.spec);
+    const decoder = new Worker(new URL('./decode-worker.js', import.meta.url), {
+      workerData: decodeInit,
+      transferList: [channel.port1],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (msg: FromWorker) => {
+          if (msg.type === 'ready') {
+            cleanup();
+            resolve();
+          } else if (msg.type === 'fatal') {
+            cleanup();
+            reject(new BackboneError(msg.damaged ? damagedWeightsMessage(resolved, msg.message) : msg.message));
+          }
+        };
+        const onError = (err: Error) => {
+          cleanup();
+          reject(err);
+        };
+        const onExit = () => {
+          cleanup();
+          reject(new Error('An embedding worker stopped while the backbone was loading.'));
+        };
+        const cleanup = () => {
+          inference.off('message', onMessage);
+          for (const w of [inference, decoder]) {
+            w.off('error', onError);
+            w.off('exit', onExit);
+          }
+        };
+        inference.on('message', onMessage);
+        for (const w of [inference, decoder]) {
+          w.on('error', onError);
+          w.on('exit', onExit);
+        }
+      });
+    } catch (err) {
+      await Promise.all([inference.terminate(), decoder.terminate()]);
+      throw err;
+    }
+    // Idle workers must not keep the process alive; run() refs them while it works.
+    inference.unref();
+    decoder.unref();
+    return new Embedder([inference, decoder], decoder, spec);
   }
 
   private receive(msg: FromWorker): void {
@@ -136,8 +174,8 @@ export class Embedder {
     for (const l of this.brokenListeners) l(err);
   }
 
-  private send(msg: ToWorker): void {
-    this.worker.postMessage(msg);
+  private send(msg: ToDecoder): void {
+    this.decoder.postMessage(msg);
   }
 
   /**
@@ -158,8 +196,7 @@ export class Embedder {
     let exhausted = false;
     let lastProgress = 0;
 
-    this.activeRuns++;
-    this.worker.ref();
+    if (this.activeRuns++ === 0) for (const w of this.workers) w.ref();
     return new Promise<{ done: number; failed: number }>((resolve, reject) => {
       let settled = false;
       const finish = (err: Error | null) => {
@@ -171,7 +208,7 @@ export class Embedder {
           for (const seq of mine) this.outstanding.delete(seq);
           this.send({ type: 'drop', seqs: [...mine] });
         }
-        if (--this.activeRuns === 0) this.worker.unref();
+        if (--this.activeRuns === 0) for (const w of this.workers) w.unref();
         if (err) reject(err);
         else resolve({ done, failed });
       };
@@ -256,6 +293,6 @@ export class Embedder {
 
   async close(): Promise<void> {
     this.fail(new Error('The embedder was closed.'));
-    await this.worker.terminate();
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

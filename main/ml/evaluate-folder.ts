@@ -60,6 +60,9 @@ export async function evaluateFolder(
     );
   }
 
+  if (opts.embedder && opts.embedder.backbone.id !== head.backbone) {
+    throw new Error(`The active model uses ${head.backbone}, but the embedder runs ${opts.embedder.backbone.id}.`);
+  }
   const embedder = opts.embedder ?? (await Embedder.open(head.backbone, opts));
   const views = predictionViews(version.settings.tta);
   const probabilities = files.map(() => [] as Float32Array[]);

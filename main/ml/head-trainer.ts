@@ -17,6 +17,8 @@ export type HeadTrainOutcome = HeadTrainResult & { backend: BackendName };
 export class HeadTrainer {
   private readonly worker: Worker;
   private used = false;
+  /** Settles once tfjs is loaded, with its backend; null if loading failed or the worker stopped. */
+  readonly ready: Promise<BackendName | null>;
 
   /** Starts the worker and its tfjs loading now. Call train() once, or dispose(). */
   constructor(backend?: BackendName) {
@@ -24,6 +26,13 @@ export class HeadTrainer {
     this.worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: data });
     // An idle, pre-started trainer must not keep the process alive.
     this.worker.unref();
+    this.ready = new Promise((resolve) => {
+      this.worker.on('message', (msg: FromTrainWorker) => {
+        if (msg.type === 'ready') resolve(msg.backend);
+        else if (msg.type === 'error') resolve(null);
+      });
+      this.worker.once('exit', () => resolve(null));
+    });
   }
 
   /** The sample arrays of `input` are moved to the worker, not copied, and are unusable afterwards. */
@@ -49,6 +58,7 @@ export class HeadTrainer {
       const onAbort = () => settle(() => reject(abortError(signal!)));
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', (msg: FromTrainWorker) => {
+        if (msg.type === 'ready') return;
         if (msg.type === 'epoch') {
           if (!settled) opts.onEpoch?.(msg.stats);
         } else if (msg.type === 'done') {

@@ -1,16 +1,22 @@
 // A small seeded generator, so the same data and seed always shuffle,
 // split and initialise the same way (Math.random cannot be seeded).
 
-/** mulberry32: uniform floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
+/** mulberry32: uniform 32-bit unsigned integers. */
+export function seededUint32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
+}
+
+/** Uniform floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  const next = seededUint32(seed);
+  return () => next() / 4294967296;
 }
 
 /** Fisher–Yates, in place. */

@@ -9,6 +9,7 @@ export interface TrainWorkerData {
 export type ToTrainWorker = { type: 'train'; input: HeadTrainInput };
 
 export type FromTrainWorker =
+  | { type: 'ready'; backend: BackendName }
   | { type: 'epoch'; stats: EpochStats }
   | { type: 'done'; result: HeadTrainResult; backend: BackendName }
   | { type: 'error'; message: string };

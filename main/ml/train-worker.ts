@@ -10,8 +10,8 @@ import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from './train-pr
 const port = parentPort!;
 const post = (msg: FromTrainWorker) => port.postMessage(msg);
 const loading = loadTf((workerData as TrainWorkerData).backend);
-// Reported when training is asked for, not here, so an unhandled rejection cannot kill the worker first.
-loading.catch(() => undefined);
+// A failure is reported when training is asked for.
+loading.then(({ backend }) => post({ type: 'ready', backend }), () => undefined);
 
 port.once('message', (msg: ToTrainWorker) => {
   void (async () => {

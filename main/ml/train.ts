@@ -2,7 +2,7 @@
 // version: guard rails, embeddings (only the missing ones), head training
 // off the main thread, evaluation, saving.
 import type { ProjectStore } from '../../db/project-store.js';
-import { getEmbeddings, labelledImages, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
+import { labelledImages, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
 import { DEFAULT_BACKBONE, type ModelsLocation } from './backbones.js';
 import { abortError, Embedder } from './embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
@@ -13,6 +13,7 @@ import { applyHead, argMax, averageProbabilities, predictionViews } from './pred
 import type { BackendName } from './tf-backend.js';
 import { DEFAULT_HEAD_SETTINGS, type EpochStats, type Samples } from './train-head.js';
 import { planTraining } from './training-data.js';
+import { loadVectors, yieldToEventLoop, type VectorIndex } from './vector-index.js';
 import { trainingViews } from './views.js';
 import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
 
@@ -67,19 +68,14 @@ function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal);
 }
 
-type VectorIndex = Map<number, Map<number, Float32Array>>;
-
-function indexVectors(store: ProjectStore, backbone: string, ids: number[], views: number[]): VectorIndex {
-  const index: VectorIndex = new Map();
-  for (const e of getEmbeddings(store, backbone, ids, views)) {
-    let m = index.get(e.imageId);
-    if (!m) index.set(e.imageId, (m = new Map()));
-    m.set(e.view, e.vector);
-  }
-  return index;
-}
-
-function samples(images: LabelledImage[], views: number[], index: VectorIndex, classIndex: Map<string, number>, dim: number): Samples {
+/** Rows of (image, view) vectors with class indices, copied a slice at a time. */
+async function samples(
+  images: LabelledImage[],
+  views: number[],
+  index: VectorIndex,
+  classIndex: Map<string, number>,
+  dim: number,
+): Promise<Samples> {
   const rows: { vector: Float32Array; y: number }[] = [];
   for (const img of images) {
     for (const view of views) {
@@ -89,25 +85,27 @@ function samples(images: LabelledImage[], views: number[], index: VectorIndex, c
   }
   const x = new Float32Array(rows.length * dim);
   const y = new Int32Array(rows.length);
-  rows.forEach((r, i) => {
-    x.set(r.vector, i * dim);
-    y[i] = r.y;
-  });
+  for (let i = 0; i < rows.length; i++) {
+    x.set(rows[i]!.vector, i * dim);
+    y[i] = rows[i]!.y;
+    if (i % 4096 === 4095) await yieldToEventLoop();
+  }
   return { x, y };
 }
 
 /** Metrics and per-image predictions on images whose every prediction view is embedded. */
-function evaluate(
+async function evaluate(
   head: HeadModel,
   images: LabelledImage[],
   views: number[],
   index: VectorIndex,
-): { metrics: Metrics; predictions: ImagePrediction[] } | null {
+): Promise<{ metrics: Metrics; predictions: ImagePrediction[] } | null> {
   const classIndex = new Map(head.classes.map((c, i) => [c, i]));
   const truth: number[] = [];
   const predicted: number[] = [];
   const predictions: ImagePrediction[] = [];
-  for (const img of images) {
+  for (const [n, img] of images.entries()) {
+    if (n % 256 === 255) await yieldToEventLoop();
     const vectors = views.map((v) => index.get(img.id)?.get(v));
     if (vectors.some((v) => !v)) continue;
     const p = averageProbabilities(vectors.map((v) => applyHead(head, v!)));
@@ -173,13 +171,13 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
 
     phase('training');
     const allIds = [...plan.train, ...plan.validation, ...plan.test].map((i) => i.id);
-    const index = indexVectors(store, backbone, allIds, [...new Set([...trainViews, ...evalViews])]);
+    const index = await loadVectors(store, backbone, allIds, [...new Set([...trainViews, ...evalViews])]);
     const classIndex = new Map(plan.classes.map((c, i) => [c, i]));
-    const train = samples(plan.train, trainViews, index, classIndex, dim);
+    const train = await samples(plan.train, trainViews, index, classIndex, dim);
     const trainImages = plan.train.filter((img) => index.has(img.id)).length;
     const trainSamples = train.y.length;
     // Early stopping watches the plain view, as predictions without TTA would see it.
-    const val = plan.validation.length > 0 ? samples(plan.validation, [evalViews[0]!], index, classIndex, dim) : null;
+    const val = plan.validation.length > 0 ? await samples(plan.validation, [evalViews[0]!], index, classIndex, dim) : null;
     const present = new Set(train.y);
     const lost = plan.classes.filter((_, i) => !present.has(i));
     if (lost.length > 0) throw new Error(`No image of ${lost.map((c) => `"${c}"`).join(', ')} could be read, so the model cannot learn it.`);
@@ -213,8 +211,8 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
     checkAbort(signal);
 
     phase('evaluating');
-    const validation = evaluate(trained.head, plan.validation, evalViews, index);
-    const test = evaluate(trained.head, plan.test, evalViews, index);
+    const validation = await evaluate(trained.head, plan.validation, evalViews, index);
+    const test = await evaluate(trained.head, plan.test, evalViews, index);
     const metrics: VersionMetrics = {
       validation: validation?.metrics ?? null,
       test: test?.metrics ?? null,

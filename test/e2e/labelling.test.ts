@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { datasetsDir, startSession, type Session } from './harness.js';
-
-const IMPORT_TIMEOUT_MS = 10 * 60_000;
+import { closeImportReport, createProject, IMPORT_TIMEOUT_MS, startFolderImport, waitForImportReport } from './steps.js';
 
 async function classCount(page: Page, name: string): Promise<number> {
   return Number(await page.getByTestId(`class-row-${name}`).getAttribute('data-count'));
@@ -31,19 +30,15 @@ test('create a project, import hymenoptera, label, undo, reload', { timeout: IMP
   // --- start screen: create a project by name -------------------------
   await page.getByTestId('start-screen').waitFor();
   await session.screenshot('labelling-01-start');
-  await page.getByTestId('new-project-name').fill('Hymenoptera');
-  await page.getByTestId('new-project-create').click();
-  await page.getByTestId('workspace').waitFor();
+  await createProject(page, 'Hymenoptera');
   assert.equal(await page.getByTestId('project-name').textContent(), 'Hymenoptera');
   await page.getByTestId('empty-project').waitFor();
   await session.screenshot('labelling-02-empty-project');
 
   // --- import the folder through the folder input ----------------------
-  await page.getByTestId('folder-input').setInputFiles(path.join(datasetsDir, 'hymenoptera'));
-  await page.getByTestId('import-progress').waitFor();
+  await startFolderImport(page, path.join(datasetsDir, 'hymenoptera'));
   await session.screenshot('labelling-03-importing');
-  const report = page.getByTestId('import-report');
-  await report.waitFor({ timeout: IMPORT_TIMEOUT_MS });
+  const report = await waitForImportReport(page);
   await session.screenshot('labelling-04-report');
 
   const added = Number(await report.getByTestId('import-report-added').getAttribute('data-added'));
@@ -58,8 +53,7 @@ test('create a project, import hymenoptera, label, undo, reload', { timeout: IMP
   assert.equal(added, 397 + (gifSkipped ? 0 : 1));
   assert.match(await report.getByTestId('import-report-splits').innerText(), new RegExp(`Train\\s+${244 + (gifSkipped ? 0 : 1)}[\\s\\S]*Validation\\s+153`));
   assert.match(await report.getByTestId('import-report-classes').innerText(), /ants, bees|bees, ants/);
-  await page.getByTestId('import-report-close').click();
-  await report.waitFor({ state: 'detached' });
+  await closeImportReport(page);
 
   // --- classes and splits as the folders said ---------------------------
   await waitForCount(page, 'ants', antsTrain + 70);

@@ -12,6 +12,7 @@ import { importPaths } from '../../main/import/import-session.js';
 import { Embedder } from '../../main/ml/embedder.js';
 import { evaluateFolder } from '../../main/ml/evaluate-folder.js';
 import { predictImages } from '../../main/ml/predict.js';
+import { predictStoredImages } from '../../main/ml/predict-project.js';
 import { trainProject, type TrainPhase } from '../../main/ml/train.js';
 import { activeVersion, loadHead } from '../../main/ml/versions.js';
 import { sharedDir, tempDir } from '../helpers/temp.js';
@@ -53,7 +54,7 @@ test('default training reaches 95% on hymenoptera, and a second run reuses every
   assert.equal(activeVersion(store)?.id, second.versionId);
 });
 
-test('the active version classifies new files and a labelled folder', async () => {
+test('the active version classifies new files, stored images and a labelled folder', async () => {
   const head = loadHead(store, activeVersion(store)!.id);
   const ant = path.join(DATASET, 'val', 'ants', fs.readdirSync(path.join(DATASET, 'val', 'ants'))[0]!);
   const bee = path.join(DATASET, 'val', 'bees', fs.readdirSync(path.join(DATASET, 'val', 'bees'))[0]!);
@@ -63,6 +64,14 @@ test('the active version classifies new files and a labelled folder', async () =
   assert.ok(Math.abs(p1.probabilities.reduce((s, v) => s + v, 0) - 1) < 1e-5);
   assert.deepEqual([p1.top[0]!.className, p2.top[0]!.className], ['ants', 'bees']);
   assert.equal(broken?.ok, false);
+
+  // Images already in the project go through the embedding cache.
+  const stored = store.listImages().filter((i) => i.split === 'validation').slice(0, 30);
+  const fromStore = await predictStoredImages(store, stored.map((i) => i.id), { embedder, topK: 1 });
+  assert.equal(fromStore.predictions.length, 30);
+  const names = new Map(store.classes().map((c) => [c.id, c.name]));
+  const right = fromStore.predictions.filter((p, k) => p.top[0]!.className === names.get(stored[k]!.classId!)).length;
+  assert.ok(right >= 27, `${right}/30 right`);
 
   // A folder laid out as <class>/*, with one folder the model does not know.
   const folder = tempDir();

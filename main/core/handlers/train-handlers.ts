@@ -3,7 +3,7 @@ import type { TrainingReadiness, VersionDetail, VersionSummary } from '../../api
 import { BACKBONES, DEFAULT_BACKBONE, getBackbone, modelsDirCandidates, resolveBackbone } from '../../ml/backbones.js';
 import { labelledImages } from '../../../db/ml-queries.js';
 import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
-import { trainProject, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
+import { trainProject, AUGMENT_LIMIT, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
 import { DEFAULT_HEAD_SETTINGS } from '../../ml/train-head.js';
 import {
   activeVersionOutOfDate,
@@ -112,17 +112,25 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
         activeVersionId: active?.id ?? null,
         activeOutOfDate: activeVersionOutOfDate(store) ?? false,
       };
+      // The UI shows these beside its advanced settings, so they cannot drift from what train() does.
+      const defaults = (trainImages: number) => ({
+        epochs: DEFAULT_HEAD_SETTINGS.epochs,
+        learningRate: DEFAULT_HEAD_SETTINGS.learningRate,
+        hiddenUnits: DEFAULT_HEAD_SETTINGS.hidden ?? 0,
+        augment: trainImages <= AUGMENT_LIMIT,
+        validationShare: DEFAULT_VALIDATION_SHARE,
+      });
       try {
         const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE, seed: DEFAULT_HEAD_SETTINGS.seed });
-        return { ...base, ready: true, problems: [], warnings: plan.warnings };
+        return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(plan.train.length) };
       } catch (err) {
-        if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [] };
+        if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(labelled.length) };
         throw err;
       }
     },
     train: async ({ jobId, settings = {} }) => {
       const store = core.store;
-      const job = core.jobs.start(jobId, 'train');
+      const job = core.jobs.start(jobId, 'train', { exclusive: 'A training is already running. Wait for it or cancel it first.' });
       try {
         const backbone = settings.backbone ?? projectBackbone(core);
         if (settings.backbone) store.setMeta(BACKBONE_KEY, settings.backbone);

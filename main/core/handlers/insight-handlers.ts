@@ -1,0 +1,72 @@
+// Understanding and improving the model: evaluation of any version,
+// suggested labels and their groups, similar images and near-duplicates,
+// label checks, and trying images (main/insights does the work).
+import type { PancakeCore, Handlers } from '../core.js';
+import { CoreError } from '../jobs.js';
+import { activeVersion, getVersion } from '../../ml/versions.js';
+import { projectBackbone } from './train-handlers.js';
+import { evaluationReport } from '../../insights/evaluation.js';
+import { asJob } from '../../insights/embed-job.js';
+import { DEFAULT_DUPLICATE_THRESHOLD, SimilarityService } from '../../insights/similarity-service.js';
+import { computeSuggestions } from '../../insights/suggestions.js';
+import { acceptSuggestions, suggestionBatches, undoSuggestionBatch } from '../../insights/suggestion-batches.js';
+import { DEFAULT_FOLDS, findLabelNoise } from '../../insights/label-noise.js';
+import { addTriedImage } from '../../insights/tried-image.js';
+import { warmBackbone } from '../../insights/warm-up.js';
+
+type InsightMethods =
+  | 'evaluationGet'
+  | 'similarImages'
+  | 'duplicatesFind'
+  | 'suggestionsCompute'
+  | 'suggestionsAccept'
+  | 'suggestionBatches'
+  | 'suggestionBatchUndo'
+  | 'labelNoiseFind'
+  | 'tryWarm'
+  | 'addTriedImage';
+
+const DEFAULT_NEIGHBOURS = 24;
+
+export function insightHandlers(core: PancakeCore): Pick<Handlers, InsightMethods> {
+  const similarity = new SimilarityService(core);
+  const changed = (what: 'images' | 'labels') => core.events.emit({ type: 'project-changed', what });
+
+  return {
+    evaluationGet: ({ versionId }) => {
+      const store = core.store;
+      const version = versionId !== undefined ? getVersion(store, versionId) : activeVersion(store);
+      if (!version) throw new CoreError('There is no trained model yet. Train one to see how well it does.');
+      return evaluationReport(store, version);
+    },
+    similarImages: ({ jobId, imageId, limit }) =>
+      asJob(core, jobId, 'similar', (job) => similarity.similar(job, projectBackbone(core), imageId, limit ?? DEFAULT_NEIGHBOURS)),
+    duplicatesFind: ({ jobId, threshold }) =>
+      asJob(core, jobId, 'duplicates', (job) => similarity.duplicates(job, projectBackbone(core), threshold ?? DEFAULT_DUPLICATE_THRESHOLD)),
+    suggestionsCompute: ({ jobId }) => asJob(core, jobId, 'suggestions', (job) => computeSuggestions(core, job)),
+    suggestionsAccept: ({ items }) => {
+      const res = acceptSuggestions(core.store, items);
+      changed('labels');
+      return res;
+    },
+    suggestionBatches: () => ({ batches: suggestionBatches(core.store) }),
+    suggestionBatchUndo: ({ batchId }) => {
+      const res = undoSuggestionBatch(core.store, batchId);
+      changed('labels');
+      return res;
+    },
+    labelNoiseFind: ({ jobId, folds }) =>
+      asJob(core, jobId, 'label-check', (job) => findLabelNoise(core, job, projectBackbone(core), folds ?? DEFAULT_FOLDS)),
+    tryWarm: async () => {
+      if (!core.hasProject) return { backbone: null, ms: 0 };
+      const version = activeVersion(core.store);
+      if (!version) return { backbone: null, ms: 0 };
+      return { backbone: version.backbone, ms: await warmBackbone(core, version.backbone) };
+    },
+    addTriedImage: async ({ name, bytes, classId }) => {
+      const res = await addTriedImage(core.store, name, bytes, classId);
+      changed('images');
+      return res;
+    },
+  };
+}

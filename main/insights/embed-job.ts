@@ -1,0 +1,38 @@
+// Computes the embeddings an insight needs, as part of a job: progress
+// events while it runs, cancellable, and nothing at all (not even loading
+// the backbone) when the cache already has every vector.
+import type { PancakeCore } from '../core/core.js';
+import type { Job } from '../core/jobs.js';
+import { missingEmbeddings, type EmbeddingKey } from '../../db/ml-queries.js';
+import { ensureEmbeddings } from '../ml/embedding-cache.js';
+
+/** Runs `fn` as the job `jobId`, ending the job however it finishes. */
+export async function asJob<T>(core: PancakeCore, jobId: string, kind: string, fn: (job: Job) => Promise<T>): Promise<T> {
+  const job = core.jobs.start(jobId, kind);
+  try {
+    return await fn(job);
+  } finally {
+    core.jobs.end(jobId);
+  }
+}
+
+/** Embeds what the cache lacks; returns the ids of images that could not be read. */
+export async function embedForJob(core: PancakeCore, job: Job, backbone: string, wanted: EmbeddingKey[]): Promise<Set<number>> {
+  const store = core.store;
+  const missing = missingEmbeddings(store, backbone, wanted);
+  if (missing.length === 0) return new Set();
+  core.jobs.progress(job, { phase: 'embedding', done: 0, total: missing.length });
+  const embedder = await core.embedders.get(backbone);
+  const result = await ensureEmbeddings(store, embedder, missing, {
+    signal: job.controller.signal,
+    onProgress: (p) =>
+      core.jobs.progress(job, {
+        phase: 'embedding',
+        done: p.done,
+        total: p.total,
+        etaSeconds: p.etaSeconds,
+        message: 'Reading images the model has not seen yet',
+      }),
+  });
+  return new Set(result.failed.map((f) => f.imageId));
+}
