@@ -374,7 +374,7 @@ export interface LabelNoiseReport {
   folds: number;
   /** Labelled images that were checked. */
   checked: number;
-  /** Images whose label the out-of-fold model contradicts, most confident first. */
+  /** Images whose label the out-of-fold model strongly contradicts, most confident first. */
   items: LabelNoiseItem[];
   seconds: number;
 }

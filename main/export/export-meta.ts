@@ -18,6 +18,12 @@ export interface ExportMeta {
   createdAt: number;
   appVersion: string;
   preprocessing: Preprocessing;
+  /**
+   * The version predicts with test-time augmentation (versions.ts settings.tta):
+   * the app averages the softmax over the image and its left-right mirror, so
+   * the export must too or its answers differ from the app's.
+   */
+  tta: boolean;
 }
 
 /** Both exports share these tensor names, so one usage description fits both. */
@@ -45,6 +51,11 @@ export function describeHead(head: HeadModel): string {
   return `${head.backbone} embedding (${head.inputDim}) -> ${steps.join(' -> ')}`;
 }
 
+/** What the output holds, in the words metadata and README share. */
+export function describeViews(meta: ExportMeta): string {
+  return meta.tta ? 'the mean of the softmax over the image and its left-right mirror image, as Pancake predicts' : 'softmax';
+}
+
 export interface ExportMetadata {
   name: string;
   versionId: number;
@@ -55,6 +66,7 @@ export interface ExportMetadata {
   labels: string[];
   imageSize: number;
   preprocessing: string;
+  testTimeAugmentation: string;
   input: string;
   output: string;
 }
@@ -71,7 +83,8 @@ export function exportMetadata(head: HeadModel, meta: ExportMeta): ExportMetadat
     labels: [...head.classes],
     imageSize: s,
     preprocessing: describePreprocessing(meta.preprocessing),
+    testTimeAugmentation: meta.tta ? 'mirror: the model mirrors each image itself and averages the softmax over both; feed images unmirrored' : 'none',
     input: `${INPUT_NAME}: float32 [N,${s},${s},3], NHWC, RGB`,
-    output: `${OUTPUT_NAME}: float32 [N,${head.classes.length}], softmax; index i is labels[i]`,
+    output: `${OUTPUT_NAME}: float32 [N,${head.classes.length}], ${describeViews(meta)}; index i is labels[i]`,
   };
 }

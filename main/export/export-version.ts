@@ -75,6 +75,7 @@ export async function exportModelVersion(
     createdAt: version.createdAt,
     appVersion: readVersion(),
     preprocessing: { imageSize: 224, divisor: 127.5, offset: -1 },
+    tta: version.settings.tta,
   };
   const files = await runWorker(
     { format: opts.format, backbonePath: backbonePath(opts.format, version, opts.location ?? {}), head: headBytes, meta },

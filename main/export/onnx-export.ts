@@ -1,10 +1,13 @@
 // One self-contained .onnx: the backbone graph cut at its `embedding` output,
 // the trained head appended in plain ONNX ops, and a single `probabilities`
 // output. The backbone's own classifier (logits, ImageNet softmax) is pruned,
-// which also drops its 1280x1001 weight matrix from the file.
+// which also drops its 1280x1001 weight matrix from the file. For a version
+// that predicts with test-time augmentation the graph also mirrors the batch,
+// runs backbone and head on both halves at once, and averages the softmax, as
+// the app does.
 import type { DenseWeights, HeadModel } from '../ml/head-format.js';
 import { checkHead } from './head-check.js';
-import { exportMetadata, INPUT_NAME, OUTPUT_NAME, type ExportMeta } from './export-meta.js';
+import { describeViews, exportMetadata, INPUT_NAME, OUTPUT_NAME, type ExportMeta } from './export-meta.js';
 import {
   DATA_TYPE,
   defaultOpsetVersion,
@@ -20,25 +23,42 @@ import {
   readTensorName,
   readValueInfoDims,
   readValueInfoName,
+  renameNodeInput,
   type NodeSpec,
 } from './onnx-proto.js';
 import { decodeString, MessageWriter, readFields, type Field } from './protobuf.js';
 
 const EMBEDDING = 'embedding';
 const PREFIX = 'pancake_head/';
+const TTA_PREFIX = 'pancake_tta/';
+/** The backbone input is NHWC, so a left-right mirror reverses axis 2. */
+const WIDTH_AXIS = 2;
+/** With a negative step Slice clamps ends to "before index 0"; the smallest int64 gets there for any width. */
+const INT64_MIN = -(2n ** 63n);
 /** Matches head-format.ts: x / max(||x||, 1e-12). */
 const L2_EPSILON = 1e-12;
 /** Negative axes and 2-D Softmax semantics are settled from opset 11 on. */
 const MIN_OPSET = 11;
-/** ReduceL2 takes its axes as an input instead of an attribute from this opset on. */
+/** ReduceL2 and ReduceMean take their axes as an input instead of an attribute from this opset on. */
 const REDUCE_AXES_AS_INPUT = 18;
 
-interface HeadGraph {
+interface Part {
   nodes: Uint8Array[];
   initializers: Uint8Array[];
 }
 
-function headGraph(head: HeadModel, opset: number): HeadGraph {
+function reduce(op: 'ReduceL2' | 'ReduceMean', x: string, y: string, axis: number, keepdims: boolean, opset: number, initializers: Uint8Array[]): NodeSpec {
+  const keep = { name: 'keepdims', int: keepdims ? 1 : 0 };
+  if (opset >= REDUCE_AXES_AS_INPUT) {
+    const axes = `${y}/axes`;
+    initializers.push(encodeTensor(axes, [1], BigInt64Array.of(BigInt(axis))));
+    return { name: y, opType: op, inputs: [x, axes], outputs: [y], attributes: [keep] };
+  }
+  return { name: y, opType: op, inputs: [x], outputs: [y], attributes: [{ name: 'axes', ints: [axis] }, keep] };
+}
+
+/** The head from `embedding` to softmax probabilities named `y`. */
+function headGraph(head: HeadModel, y: string, opset: number): Part {
   const nodes: NodeSpec[] = [];
   const initializers: Uint8Array[] = [];
   let x = EMBEDDING;
@@ -49,22 +69,7 @@ function headGraph(head: HeadModel, opset: number): HeadGraph {
     const safeNorm = `${PREFIX}l2/norm_at_least_epsilon`;
     const normalized = `${PREFIX}l2/normalized`;
     initializers.push(encodeTensor(eps, [], Float32Array.of(L2_EPSILON)));
-    if (opset >= REDUCE_AXES_AS_INPUT) {
-      const axes = `${PREFIX}l2/axes`;
-      initializers.push(encodeTensor(axes, [1], BigInt64Array.of(-1n)));
-      nodes.push({ name: norm, opType: 'ReduceL2', inputs: [x, axes], outputs: [norm], attributes: [{ name: 'keepdims', int: 1 }] });
-    } else {
-      nodes.push({
-        name: norm,
-        opType: 'ReduceL2',
-        inputs: [x],
-        outputs: [norm],
-        attributes: [
-          { name: 'axes', ints: [-1] },
-          { name: 'keepdims', int: 1 },
-        ],
-      });
-    }
+    nodes.push(reduce('ReduceL2', x, norm, -1, true, opset, initializers));
     nodes.push({ name: safeNorm, opType: 'Max', inputs: [norm, eps], outputs: [safeNorm] });
     nodes.push({ name: normalized, opType: 'Div', inputs: [x, safeNorm], outputs: [normalized] });
     x = normalized;
@@ -88,8 +93,40 @@ function headGraph(head: HeadModel, opset: number): HeadGraph {
     x = relu;
   }
   x = dense('logits', head.output);
-  nodes.push({ name: OUTPUT_NAME, opType: 'Softmax', inputs: [x], outputs: [OUTPUT_NAME], attributes: [{ name: 'axis', int: -1 }] });
+  nodes.push({ name: y, opType: 'Softmax', inputs: [x], outputs: [y], attributes: [{ name: 'axis', int: -1 }] });
 
+  return { nodes: nodes.map(encodeNode), initializers };
+}
+
+const int64s = (name: string, values: bigint[]): Uint8Array => encodeTensor(name, [values.length], BigInt64Array.from(values));
+
+/**
+ * input [N,H,W,C] -> [2N,H,W,C]: the images, then the same images mirrored
+ * left-right. One batch keeps a single copy of the backbone in the file and
+ * lets the runtime batch both views.
+ */
+function mirrorGraph(views: string): Part {
+  const mirrored = `${TTA_PREFIX}mirrored`;
+  const [starts, ends, axes, steps] = ['starts', 'ends', 'axes', 'steps'].map((n) => `${TTA_PREFIX}mirror/${n}`) as [string, string, string, string];
+  const nodes: NodeSpec[] = [
+    { name: mirrored, opType: 'Slice', inputs: [INPUT_NAME, starts, ends, axes, steps], outputs: [mirrored] },
+    { name: views, opType: 'Concat', inputs: [INPUT_NAME, mirrored], outputs: [views], attributes: [{ name: 'axis', int: 0 }] },
+  ];
+  return {
+    nodes: nodes.map(encodeNode),
+    initializers: [int64s(starts, [-1n]), int64s(ends, [INT64_MIN]), int64s(axes, [BigInt(WIDTH_AXIS)]), int64s(steps, [-1n])],
+  };
+}
+
+/** [2N,K] softmax (plain rows, then mirrored rows) -> [N,K], the mean of each image's two rows. */
+function averageGraph(perView: string, classes: number, opset: number): Part {
+  const shape = `${TTA_PREFIX}by_view/shape`;
+  const byView = `${TTA_PREFIX}by_view`;
+  const initializers = [int64s(shape, [2n, -1n, BigInt(classes)])];
+  const nodes: NodeSpec[] = [
+    { name: byView, opType: 'Reshape', inputs: [perView, shape], outputs: [byView] },
+    reduce('ReduceMean', byView, OUTPUT_NAME, 0, false, opset, initializers),
+  ];
   return { nodes: nodes.map(encodeNode), initializers };
 }
 
@@ -133,8 +170,11 @@ export function buildWholeOnnx(backboneOnnxBytes: Uint8Array, head: HeadModel, m
   if (embeddingDims.length !== 2 || !batchDim || dimValue(embeddingDims[1]!) !== head.inputDim) {
     throw new Error(`the backbone's "${EMBEDDING}" output is not [N,${head.inputDim}] as the head expects`);
   }
-  if (!fieldsOf(graph, GRAPH.input).some((f) => readValueInfoName(f.data) === INPUT_NAME)) {
-    throw new Error(`the backbone has no "${INPUT_NAME}" input`);
+  const inputInfo = fieldsOf(graph, GRAPH.input).find((f) => readValueInfoName(f.data) === INPUT_NAME);
+  if (!inputInfo) throw new Error(`the backbone has no "${INPUT_NAME}" input`);
+  const inputDims = readValueInfoDims(inputInfo.data);
+  if (meta.tta && (inputDims.length !== 4 || dimValue(inputDims[3]!) !== 3)) {
+    throw new Error(`the backbone's "${INPUT_NAME}" is not NHWC RGB, so the export cannot mirror it as the app does`);
   }
 
   const { nodes, needed } = pruneToEmbedding(fieldsOf(graph, GRAPH.node));
@@ -142,19 +182,29 @@ export function buildWholeOnnx(backboneOnnxBytes: Uint8Array, head: HeadModel, m
   const inputs = fieldsOf(graph, GRAPH.input).filter((f) => needed.has(readValueInfoName(f.data)));
   const valueInfo = fieldsOf(graph, GRAPH.valueInfo).filter((f) => needed.has(readValueInfoName(f.data)));
 
-  const headPart = headGraph(head, opset);
+  // With tta the backbone reads the doubled batch instead of the graph input.
+  const views = `${TTA_PREFIX}views`;
+  const backboneNodes = nodes.map((n) => (meta.tta ? renameNodeInput(n.data, INPUT_NAME, views) : n.data));
+  const before: Part[] = meta.tta ? [mirrorGraph(views)] : [];
+  const after: Part[] = meta.tta
+    ? [headGraph(head, `${TTA_PREFIX}view_probabilities`, opset), averageGraph(`${TTA_PREFIX}view_probabilities`, head.classes.length, opset)]
+    : [headGraph(head, OUTPUT_NAME, opset)];
+  const added = [...before, ...after];
+
   const taken = new Set(needed);
-  for (const n of nodes) for (const o of readNodeIO(n.data).outputs) taken.add(o);
-  const headNames = [...headPart.nodes.flatMap((n) => readNodeIO(n).outputs), ...headPart.initializers.map(readTensorName)];
-  const clash = headNames.find((name) => taken.has(name));
+  for (const n of backboneNodes) for (const o of readNodeIO(n).outputs) taken.add(o);
+  const addedNames = added.flatMap((p) => [...p.nodes.flatMap((n) => readNodeIO(n).outputs), ...p.initializers.map(readTensorName)]);
+  const clash = addedNames.find((name) => taken.has(name));
   if (clash !== undefined) throw new Error(`the backbone already uses the tensor name "${clash}"`);
 
   const g = new MessageWriter();
-  for (const n of nodes) g.field(n);
-  for (const n of headPart.nodes) g.bytes(GRAPH.node, n);
+  // Nodes stay in topological order: mirror, backbone, head, average.
+  for (const n of before.flatMap((p) => p.nodes)) g.bytes(GRAPH.node, n);
+  for (const n of backboneNodes) g.bytes(GRAPH.node, n);
+  for (const n of after.flatMap((p) => p.nodes)) g.bytes(GRAPH.node, n);
   g.string(GRAPH.name, `pancake_${meta.backbone}_classifier`);
   for (const t of initializers) g.field(t);
-  for (const t of headPart.initializers) g.bytes(GRAPH.initializer, t);
+  for (const t of added.flatMap((p) => p.initializers)) g.bytes(GRAPH.initializer, t);
   for (const i of inputs) g.field(i);
   g.bytes(GRAPH.output, encodeValueInfo(OUTPUT_NAME, DATA_TYPE.FLOAT, [batchDim, head.classes.length]));
   for (const v of valueInfo) g.field(v);
@@ -181,7 +231,7 @@ export function buildWholeOnnx(backboneOnnxBytes: Uint8Array, head: HeadModel, m
   }
   m.string(MODEL.producerName, 'Pancake').string(MODEL.producerVersion, meta.appVersion);
   m.varint(MODEL.modelVersion, meta.versionId);
-  m.string(MODEL.docString, `Pancake image classifier "${meta.versionName}": ${info.head}. Backbone: ${backboneDoc}`);
+  m.string(MODEL.docString, `Pancake image classifier "${meta.versionName}": ${info.head}. Output: ${describeViews(meta)}. Backbone: ${backboneDoc}`);
   for (const [key, value] of Object.entries(info)) {
     m.bytes(MODEL.metadataProps, encodeMetadataEntry(key, typeof value === 'string' ? value : JSON.stringify(value)));
   }

@@ -55,6 +55,16 @@ export function readNodeIO(node: Uint8Array): NodeIO {
   return { inputs: strings(fields, NODE.input), outputs: strings(fields, NODE.output) };
 }
 
+/** The node with every input named `from` renamed to `to`; its other fields are kept byte-for-byte. */
+export function renameNodeInput(node: Uint8Array, from: string, to: string): Uint8Array {
+  const w = new MessageWriter();
+  for (const f of readFields(node)) {
+    if (f.no === NODE.input && decodeString(f.data) === from) w.string(NODE.input, to);
+    else w.field(f);
+  }
+  return w.finish();
+}
+
 /** The name of a TensorProto (initializer) or ValueInfoProto: both keep it in a string field. */
 export function readTensorName(tensor: Uint8Array): string {
   return onlyString(readFields(tensor), TENSOR.name);

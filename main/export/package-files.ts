@@ -1,7 +1,7 @@
 // The files that travel beside an exported model: the class order as plain
 // text, the version's metrics, and a README whose code runs as written.
 import type { HeadModel } from '../ml/head-format.js';
-import { describePreprocessing, INPUT_NAME, OUTPUT_NAME, type ExportMeta, type Preprocessing } from './export-meta.js';
+import { describePreprocessing, describeViews, INPUT_NAME, OUTPUT_NAME, type ExportMeta, type Preprocessing } from './export-meta.js';
 
 export type ExportFormat = 'onnx' | 'tfjs';
 
@@ -135,6 +135,15 @@ function classify(img) {
 The browser resamples with its own filter rather than Lanczos3, so probabilities can differ slightly from Pancake's.`;
 }
 
+function inside(head: HeadModel, meta: ExportMeta): string {
+  const steps = `${head.l2normalize ? 'L2 normalisation, ' : ''}${head.hidden ? `a ${head.hidden.outputSize}-unit ReLU layer, ` : ''}a dense layer and softmax`;
+  const once = `${head.backbone} backbone, then the trained head (${steps})`;
+  return meta.tta
+    ? `${once}, run on the image and on its left-right mirror image; the output is the mean of the two softmax outputs, ` +
+        "as Pancake's own predictions are. The model makes the mirror image itself, so feed each image once, unmirrored; it costs two backbone passes."
+    : `${once}.`;
+}
+
 function readme(format: ExportFormat, head: HeadModel, meta: ExportMeta): string {
   const p = meta.preprocessing;
   const s = p.imageSize;
@@ -161,9 +170,9 @@ ${files}
 ## Input and output
 
 - Input \`${INPUT_NAME}\`: float32 \`[N, ${s}, ${s}, 3]\` (NHWC, RGB).
-- Output \`${OUTPUT_NAME}\`: float32 \`[N, ${head.classes.length}]\`, softmax; column i is line i of \`labels.txt\`.
+- Output \`${OUTPUT_NAME}\`: float32 \`[N, ${head.classes.length}]\`, ${describeViews(meta)}; column i is line i of \`labels.txt\`.
 - Preprocessing: ${describePreprocessing(p)}
-- Inside: ${head.backbone} backbone, then the trained head (${head.l2normalize ? 'L2 normalisation, ' : ''}${head.hidden ? `a ${head.hidden.outputSize}-unit ReLU layer, ` : ''}a dense layer and softmax).
+- Inside: ${inside(head, meta)}
 
 ## Usage
 

@@ -26,20 +26,29 @@ const SEED = 7;
  * it within a point of a full training at under half the time.
  */
 const FOLD_EPOCHS = 40;
+/**
+ * An image is flagged when the model that never saw it gives its label at
+ * most this probability: with two classes, when it is at least 75% sure of
+ * the other; with many, whatever it prefers instead.
+ */
+export const DOUBT_BELOW = 0.25;
+
+/** Orders images by content, so the same photos and labels give the same check whatever order they were imported in. */
+const byContent = (a: { sha256: string }, b: { sha256: string }) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0);
 
 /** Deals each class's images round-robin into folds after a seeded shuffle, so every fold has every class's share. */
-export function assignFolds(images: readonly { id: number; classId: number }[], folds: number, seed = SEED): Map<number, number> {
+export function assignFolds(images: readonly LabelledImage[], folds: number, seed = SEED): Map<number, number> {
   const random = seededRandom(seed);
-  const byClass = new Map<number, number[]>();
+  const byClass = new Map<string, LabelledImage[]>();
   for (const img of images) {
-    let ids = byClass.get(img.classId);
-    if (!ids) byClass.set(img.classId, (ids = []));
-    ids.push(img.id);
+    let list = byClass.get(img.className);
+    if (!list) byClass.set(img.className, (list = []));
+    list.push(img);
   }
   const fold = new Map<number, number>();
   let next = 0;
-  for (const ids of [...byClass.values()]) {
-    ids.sort((a, b) => a - b);
+  for (const name of [...byClass.keys()].sort()) {
+    const ids = byClass.get(name)!.sort(byContent).map((img) => img.id);
     shuffleInPlace(ids, random);
     // Continue the deal where the last class stopped, so small classes do not all land in fold 0.
     for (const id of ids) fold.set(id, next++ % folds);
@@ -60,7 +69,7 @@ function samplesOf(rows: readonly { vector: Float32Array; y: number }[], dim: nu
 export async function findLabelNoise(core: PancakeCore, job: Job, backbone: string, folds: number): Promise<LabelNoiseReport> {
   const started = performance.now();
   const store = core.store;
-  const images = trainableImages(labelledImages(store));
+  const images = trainableImages(labelledImages(store)).sort(byContent);
   const classNames = [...new Set(images.map((i) => i.className))];
   const perClass = new Map<string, number>();
   for (const i of images) perClass.set(i.className, (perClass.get(i.className) ?? 0) + 1);
@@ -103,7 +112,7 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
       for (const r of held) {
         const p = applyHead(head, r.vector);
         const best = argMax(p);
-        if (best === r.y) continue;
+        if (best === r.y || p[r.y]! > DOUBT_BELOW) continue;
         items.push({
           imageId: r.img.id,
           givenClass: r.img.className,

@@ -22,7 +22,11 @@ export interface PairList {
   floor: number;
 }
 
+/** Stops the scan after the block in hand; the worker then ends by itself. */
+export type ToPairScan = { type: 'cancel' };
+
 export type FromPairScan =
   | { type: 'progress'; done: number; total: number }
   | ({ type: 'done' } & PairList)
+  | { type: 'cancelled' }
   | { type: 'error'; message: string };

@@ -1,10 +1,12 @@
 // Worker thread: every pair of rows whose similarity reaches the floor,
 // computed a block of rows at a time against all later rows (the upper
 // triangle only), so the main process never blocks and progress is steady.
+// It always ends by itself: terminating a thread while onnxruntime runs
+// can abort the whole process, so a cancel is a message checked between blocks.
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { similarityModel, SIMILARITY_INPUTS, SIMILARITY_OUTPUT } from './similarity-model.js';
-import type { FromPairScan, PairScanInput } from './pair-scan-protocol.js';
+import type { FromPairScan, PairScanInput, ToPairScan } from './pair-scan-protocol.js';
 
 /** Rows per GEMM: 256 x 20,000 similarities is 20 MB per block and about a tenth of a second. */
 const BLOCK = 256;
@@ -12,6 +14,10 @@ const BLOCK = 256;
 const input = workerData as PairScanInput;
 const port = parentPort!;
 const post = (msg: FromPairScan, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+let cancelled = false;
+port.on('message', (msg: ToPairScan) => {
+  if (msg.type === 'cancel') cancelled = true;
+});
 
 class Pairs {
   a = new Int32Array(1024);
@@ -58,7 +64,7 @@ async function scan(): Promise<void> {
     interOpNumThreads: 1,
   });
   const pairs = new Pairs();
-  for (let start = 0; start < n - 1; start += BLOCK) {
+  for (let start = 0; start < n - 1 && !cancelled; start += BLOCK) {
     const rows = Math.min(BLOCK, n - start);
     const m = n - start;
     const out = await session.run({
@@ -81,10 +87,16 @@ async function scan(): Promise<void> {
     post({ type: 'progress', done: start + rows, total: n });
   }
   await session.release();
+  if (cancelled) {
+    post({ type: 'cancelled' });
+    return;
+  }
   const a = pairs.a.slice(0, pairs.length);
   const b = pairs.b.slice(0, pairs.length);
   const similarity = pairs.s.slice(0, pairs.length);
   post({ type: 'done', a, b, similarity, floor }, [a.buffer, b.buffer, similarity.buffer]);
 }
 
-scan().catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+scan()
+  .catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+  .finally(() => port.close());

@@ -1,9 +1,10 @@
 // Runs the all-pairs similarity scan off the main thread, with progress and
-// cancellation (cancelling stops the worker at once).
+// cancellation: a cancel answers at once, and the worker stops after the
+// block it is on (a tenth of a second or so) and ends by itself.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { abortError } from '../ml/embedder.js';
-import type { FromPairScan, PairList, PairScanInput } from './pair-scan-protocol.js';
+import type { FromPairScan, PairList, PairScanInput, ToPairScan } from './pair-scan-protocol.js';
 
 export interface PairScanOptions {
   floor: number;
@@ -38,17 +39,20 @@ export function scanPairs(matrix: Float32Array, n: number, dim: number, opts: Pa
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
       fn();
     };
-    const onAbort = () => settle(() => reject(abortError(signal!)));
+    const onAbort = () => {
+      const msg: ToPairScan = { type: 'cancel' };
+      worker.postMessage(msg);
+      settle(() => reject(abortError(signal!)));
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (msg: FromPairScan) => {
       if (msg.type === 'progress') opts.onProgress?.(msg.done, msg.total);
       else if (msg.type === 'done') settle(() => resolve({ a: msg.a, b: msg.b, similarity: msg.similarity, floor: msg.floor }));
-      else settle(() => reject(new Error(`The duplicate scan failed: ${msg.message}`)));
+      else if (msg.type === 'error') settle(() => reject(new Error(`The duplicate scan failed: ${msg.message}`)));
     });
     worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`The duplicate scan stopped (exit code ${code}).`))));
+    worker.on('exit', (code) => settle(() => reject(new Error(`The duplicate scan stopped unexpectedly (exit code ${code}).`))));
   });
 }

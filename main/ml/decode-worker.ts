@@ -9,13 +9,21 @@ const init = workerData as DecodeWorkerInit;
 const port = parentPort!;
 const pending: WorkItem[] = [];
 let decoding = 0;
+let closing = false;
+
+function exitWhenIdle(): void {
+  if (closing && decoding === 0) {
+    init.decoded.close();
+    port.close();
+  }
+}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 function pump(): void {
-  while (pending.length > 0 && decoding < init.concurrency) {
+  while (!closing && pending.length > 0 && decoding < init.concurrency) {
     const item = pending.shift()!;
     decoding++;
     preprocess(item.source, viewSpec(item.view), init.inputSize).then(
@@ -32,6 +40,7 @@ function pump(): void {
     ).finally(() => {
       decoding--;
       pump();
+      exitWhenIdle();
     });
   }
 }
@@ -40,9 +49,13 @@ port.on('message', (msg: ToDecoder) => {
   if (msg.type === 'add') {
     pending.push(...msg.items);
     pump();
-  } else {
+  } else if (msg.type === 'drop') {
     // Images already decoding finish and are ignored by the Embedder.
     const drop = new Set(msg.seqs);
     for (let i = pending.length - 1; i >= 0; i--) if (drop.has(pending[i]!.seq)) pending.splice(i, 1);
+  } else {
+    closing = true;
+    pending.length = 0;
+    exitWhenIdle();
   }
 });

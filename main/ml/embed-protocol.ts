@@ -32,8 +32,15 @@ export interface WorkItem {
   view: number;
 }
 
-/** Main thread -> decode worker. */
-export type ToDecoder = { type: 'add'; items: WorkItem[] } | { type: 'drop'; seqs: number[] };
+/**
+ * Main thread -> decode worker. 'close' lets in-flight native work finish
+ * before the worker exits: terminating a thread inside sharp or
+ * onnxruntime aborts the whole process.
+ */
+export type ToDecoder = { type: 'add'; items: WorkItem[] } | { type: 'drop'; seqs: number[] } | { type: 'close' };
+
+/** Main thread -> inference worker. */
+export type ToInference = { type: 'close' };
 
 /** Decode worker -> inference worker: NHWC float32 input of one image, already scaled. */
 export interface DecodedMessage {

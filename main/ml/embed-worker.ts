@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import type { DecodedMessage, FromWorker, InferenceWorkerInit } from './embed-protocol.js';
+import type { DecodedMessage, FromWorker, InferenceWorkerInit, ToInference } from './embed-protocol.js';
 
 const init = workerData as InferenceWorkerInit;
 const port = parentPort!;
@@ -13,6 +13,14 @@ const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage
 const queue: DecodedMessage[] = [];
 let session: ort.InferenceSession | null = null;
 let running = false;
+let closing = false;
+
+/** Leaves once no forward pass is running; the closed ports end the thread. */
+function exitWhenIdle(): void {
+  if (!closing || running) return;
+  init.decoded.close();
+  port.close();
+}
 
 async function sha256(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
@@ -43,11 +51,20 @@ async function infer(s: ort.InferenceSession): Promise<void> {
   }
   running = false;
   next();
+  exitWhenIdle();
 }
 
 function next(): void {
-  if (!running && session && queue.length > 0) void infer(session);
+  if (!closing && !running && session && queue.length > 0) void infer(session);
 }
+
+port.on('message', (msg: ToInference) => {
+  if (msg.type === 'close') {
+    closing = true;
+    queue.length = 0;
+    exitWhenIdle();
+  }
+});
 
 init.decoded.on('message', (msg: DecodedMessage) => {
   queue.push(msg);

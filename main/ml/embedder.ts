@@ -12,7 +12,7 @@ import {
   type BackboneSpec,
   type ModelsLocation,
 } from './backbones.js';
-import type { DecodeWorkerInit, FromWorker, InferenceWorkerInit, ToDecoder, WorkItem } from './embed-protocol.js';
+import type { DecodeWorkerInit, FromWorker, InferenceWorkerInit, ToDecoder, ToInference, WorkItem } from './embed-protocol.js';
 import type { ImageSource } from './preprocess.js';
 import { PLAIN_VIEW } from './views.js';
 
@@ -56,6 +56,8 @@ export function defaultThreads(): number {
 /** Images sent to the workers and not yet answered, per run. */
 const WINDOW = 64;
 const PROGRESS_EVERY_MS = 100;
+/** Longest wait for a worker to finish its current image or batch on close. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 interface Outstanding {
   onVector(vector: Float32Array): void;
@@ -73,12 +75,15 @@ export class Embedder {
   private broken: Error | null = null;
   private readonly brokenListeners = new Set<(err: Error) => void>();
 
+  private readonly workers: readonly Worker[];
+
   private constructor(
-    private readonly workers: readonly Worker[],
+    private readonly inference: Worker,
     private readonly decoder: Worker,
     readonly backbone: BackboneSpec,
   ) {
-    for (const w of workers) {
+    this.workers = [inference, decoder];
+    for (const w of this.workers) {
       w.on('message', (msg: FromWorker) => this.receive(msg));
       w.on('error', (err) => this.fail(err));
       w.on('exit', () => this.fail(new Error('An embedding worker stopped.')));
@@ -148,7 +153,7 @@ export class Embedder {
     // Idle workers must not keep the process alive; run() refs them while it works.
     inference.unref();
     decoder.unref();
-    return new Embedder([inference, decoder], decoder, spec);
+    return new Embedder(inference, decoder, spec);
   }
 
   private receive(msg: FromWorker): void {
@@ -291,8 +296,19 @@ export class Embedder {
     return out;
   }
 
+  /**
+   * Stops both workers once their in-flight native work is done (a thread
+   * terminated inside sharp or onnxruntime takes the process down).
+   */
   async close(): Promise<void> {
     this.fail(new Error('The embedder was closed.'));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    const exited = this.workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+    const close: ToDecoder & ToInference = { type: 'close' };
+    this.decoder.postMessage(close);
+    this.inference.postMessage(close);
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), CLOSE_TIMEOUT_MS)));
+    if ((await Promise.race([Promise.all(exited), hung])) === 'hung') await Promise.all(this.workers.map((w) => w.terminate()));
+    clearTimeout(timer);
   }
 }

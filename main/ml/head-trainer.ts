@@ -31,6 +31,8 @@ export class HeadTrainer {
         if (msg.type === 'ready') resolve(msg.backend);
         else if (msg.type === 'error') resolve(null);
       });
+      // Also keeps a failure before train() from becoming an uncaught error.
+      this.worker.on('error', () => resolve(null));
       this.worker.once('exit', () => resolve(null));
     });
   }

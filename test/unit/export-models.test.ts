@@ -1,7 +1,9 @@
 // Proof that exported models give the app's answers: every hymenoptera
 // validation image goes through the preprocessing the export README
-// documents, then through (a) the backbone in onnxruntime + the head in plain
-// JS (the reference), (b) the exported .onnx and (c) the exported TF.js model.
+// documents, then through (a) the app's arithmetic: the backbone in
+// onnxruntime + the head in plain JS, averaged with the same for the app's own
+// mirrored view when the version predicts with test-time augmentation (the
+// reference), (b) the exported .onnx and (c) the exported TF.js model.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,6 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { DenseWeights, HeadModel } from '../../main/ml/head-format.js';
 import { applyHead } from '../../main/export/apply-head.js';
+import { preprocess } from '../../main/ml/preprocess.js';
+import { FLIP_VIEW, PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
 import { buildWholeOnnx } from '../../main/export/onnx-export.js';
 import { buildWholeTfjs } from '../../main/export/tfjs-export.js';
 import type { ExportMeta } from '../../main/export/export-meta.js';
@@ -27,8 +31,8 @@ const VAL_DIR = path.join(sharedDir, 'datasets', 'hymenoptera', 'val');
 const SIZE = 224;
 const DIM = 1280;
 const TOLERANCE = 1e-3;
-/** TF.js on wasm takes ~0.1 s per image: every image for one head, an even spread of this many for the rest. */
-const TFJS_SUBSET = 30;
+/** TF.js on wasm takes ~0.1 s per image and view: every image for one head, an even spread of this many for the rest. */
+const TFJS_SUBSET = 24;
 
 const META: ExportMeta = {
   versionId: 7,
@@ -37,6 +41,7 @@ const META: ExportMeta = {
   createdAt: Date.UTC(2025, 0, 2, 3, 4, 5),
   appVersion: '0.0.0-test',
   preprocessing: { imageSize: SIZE, divisor: 127.5, offset: -1 },
+  tta: true,
 };
 
 /** The export README's recipe: EXIF orientation, RGB, shorter side to 224 (lanczos3), centre crop, px/127.5-1. */
@@ -76,6 +81,8 @@ function denseLayer(next: () => number, inputSize: number, outputSize: number, s
 interface Variant {
   label: string;
   head: HeadModel;
+  /** Whether the version predicts with test-time augmentation (the app's default). */
+  tta: boolean;
 }
 
 // Scales keep logits spread over a few units, so softmax is neither flat nor
@@ -91,11 +98,11 @@ function makeHead(seed: number, classes: string[], hidden: number | null, l2norm
 }
 
 const VARIANTS: Variant[] = [
-  { label: '2 classes, L2, no hidden layer', head: makeHead(1, ['ants', 'bees'], null, true) },
-  { label: '2 classes, L2, hidden 48', head: makeHead(2, ['ants', 'bees'], 48, true) },
-  { label: '3 classes, L2, no hidden layer', head: makeHead(3, ['ants', 'bees', 'wasps & "hornets" / ü'], null, true) },
-  { label: '3 classes, L2, hidden 64', head: makeHead(4, ['ants', 'bees', 'other'], 64, true) },
-  { label: '3 classes, no L2, hidden 32', head: makeHead(5, ['ants', 'bees', 'other'], 32, false) },
+  { label: '2 classes, L2, no hidden layer, tta', head: makeHead(1, ['ants', 'bees'], null, true), tta: true },
+  { label: '2 classes, L2, hidden 48, no tta', head: makeHead(2, ['ants', 'bees'], 48, true), tta: false },
+  { label: '3 classes, L2, no hidden layer, tta', head: makeHead(3, ['ants', 'bees', 'wasps & "hornets" / ü'], null, true), tta: true },
+  { label: '3 classes, L2, hidden 64, tta', head: makeHead(4, ['ants', 'bees', 'other'], 64, true), tta: true },
+  { label: '3 classes, no L2, hidden 32, tta', head: makeHead(5, ['ants', 'bees', 'other'], 32, false), tta: true },
 ];
 const FULL_TFJS_VARIANT = 3;
 
@@ -183,7 +190,7 @@ function onnxMetadata(bytes: Uint8Array): Map<string, string> {
   return new Map(entries.map((e) => [e.key, e.value]));
 }
 
-/** The backbone with its default-domain opset import rewritten, to exercise the opset-18 form of ReduceL2. */
+/** The backbone with its default-domain opset import rewritten, to exercise the opset-18 forms of ReduceL2 and ReduceMean. */
 function withOpset(model: Uint8Array, version: number): Uint8Array {
   const w = new MessageWriter();
   for (const f of readFields(model)) {
@@ -199,29 +206,50 @@ function opsetOf(model: Uint8Array): number {
   return Number(decodeVarint(readFields(opset.data).find((f) => f.no === 2)!.data));
 }
 
+/** What the app predicts for one image: the head on the plain view, averaged with the mirrored view under tta. */
+function appReference(head: HeadModel, tta: boolean, plain: Float32Array, mirrored: Float32Array): Float64Array {
+  const p = applyHead(head, plain);
+  if (!tta) return p;
+  const q = applyHead(head, mirrored);
+  return p.map((v, i) => (v + q[i]!) / 2);
+}
+
 describe('whole-model export gives the reference answers', () => {
   const names: string[] = [];
   const images: Float32Array[] = [];
+  /** The app's embeddings of the plain view (from the documented preprocessing) and of its mirrored view. */
   const embeddings: Float32Array[] = [];
+  const mirroredEmbeddings: Float32Array[] = [];
+  let plainViewMatches = 0;
   const backboneBytes = new Uint8Array(fs.readFileSync(ONNX_FILE));
   const largest = { onnx: 0, tfjs: 0 };
 
+  async function embed(backbone: ort.InferenceSession, inputs: Float32Array[], into: Float32Array[]): Promise<void> {
+    for (let i = 0; i < inputs.length; i += 16) {
+      const batch = inputs.slice(i, i + 16);
+      const out = await backbone.run({ input: new ort.Tensor('float32', concat(batch), [batch.length, SIZE, SIZE, 3]) }, ['embedding']);
+      const flat = out.embedding!.data as Float32Array;
+      for (let j = 0; j < batch.length; j++) into.push(flat.slice(j * DIM, (j + 1) * DIM));
+    }
+  }
+
   before(async () => {
+    const mirrored: Float32Array[] = [];
     for (const cls of fs.readdirSync(VAL_DIR).sort()) {
       for (const f of fs.readdirSync(path.join(VAL_DIR, cls)).sort()) {
+        const file = path.join(VAL_DIR, cls, f);
         names.push(`${cls}/${f}`);
-        images.push(await documentedPreprocessing(path.join(VAL_DIR, cls, f)));
+        const documented = await documentedPreprocessing(file);
+        images.push(documented);
+        const plain = await preprocess(file, viewSpec(PLAIN_VIEW), SIZE);
+        if (plain.every((v, i) => v / 127.5 - 1 === documented[i])) plainViewMatches++;
+        // The app's own mirrored view, so the reference is what the app predicts, whatever way it mirrors.
+        mirrored.push(Float32Array.from(await preprocess(file, viewSpec(FLIP_VIEW), SIZE), (v) => v / 127.5 - 1));
       }
     }
     const backbone = await ort.InferenceSession.create(backboneBytes, { intraOpNumThreads: 2 });
-    for (let i = 0; i < images.length; i += 16) {
-      const batch = images.slice(i, i + 16);
-      const out = await backbone.run({ input: new ort.Tensor('float32', concat(batch), [batch.length, SIZE, SIZE, 3]) }, [
-        'embedding',
-      ]);
-      const flat = out.embedding!.data as Float32Array;
-      for (let j = 0; j < batch.length; j++) embeddings.push(flat.slice(j * DIM, (j + 1) * DIM));
-    }
+    await embed(backbone, images, embeddings);
+    await embed(backbone, mirrored, mirroredEmbeddings);
     await backbone.release();
     setWasmPaths(path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + path.sep);
     assert.ok(await tf.setBackend('wasm'), 'the TF.js wasm backend did not start');
@@ -231,29 +259,33 @@ describe('whole-model export gives the reference answers', () => {
     console.log(`largest probability difference: ONNX ${largest.onnx.toExponential(2)}, TF.js ${largest.tfjs.toExponential(2)}`);
   });
 
-  test('uses every validation image', () => {
+  test('uses every validation image, preprocessed as the app does', () => {
     assert.equal(images.length, 153);
+    assert.equal(plainViewMatches, images.length, 'the documented preprocessing differs from the app\'s plain view');
   });
 
-  for (const [index, { label, head }] of VARIANTS.entries()) {
-    const reference = (): Float64Array[] => embeddings.map((e) => applyHead(head, e));
+  for (const [index, { label, head, tta }] of VARIANTS.entries()) {
+    const meta: ExportMeta = { ...META, tta };
+    const reference = (): Float64Array[] => embeddings.map((e, i) => appReference(head, tta, e, mirroredEmbeddings[i]!));
 
     test(`ONNX, ${label}`, async (t: TestContext) => {
       const ref = reference();
       // A head whose top class never changes would prove little.
       assert.ok(new Set(ref.map(argmax)).size > 1, 'the reference head always picks the same class');
-      const bytes = buildWholeOnnx(backboneBytes, head, META);
+      const bytes = buildWholeOnnx(backboneBytes, head, meta);
       const diff = compare('ONNX', names, ref, await runOnnx(bytes, images));
       largest.onnx = Math.max(largest.onnx, diff);
       t.diagnostic(`ONNX ${bytes.length} bytes, largest difference ${diff.toExponential(2)} over ${images.length} images`);
 
-      const meta = onnxMetadata(bytes);
-      assert.deepEqual(JSON.parse(meta.get('labels')!), head.classes);
-      assert.equal(meta.get('backbone'), BACKBONE);
-      assert.equal(meta.get('name'), 'Proof run');
-      assert.equal(meta.get('versionId'), '7');
-      assert.match(meta.get('preprocessing')!, /shorter side is 224 px.*pixel \/ 127\.5 - 1/);
-      assert.ok(meta.has('backbone.source'), 'the backbone provenance is kept');
+      const info = onnxMetadata(bytes);
+      assert.deepEqual(JSON.parse(info.get('labels')!), head.classes);
+      assert.equal(info.get('backbone'), BACKBONE);
+      assert.equal(info.get('name'), 'Proof run');
+      assert.equal(info.get('versionId'), '7');
+      assert.match(info.get('preprocessing')!, /shorter side is 224 px.*pixel \/ 127\.5 - 1/);
+      assert.match(info.get('testTimeAugmentation')!, tta ? /^mirror: / : /^none$/);
+      assert.equal(/mirror/.test(info.get('output')!), tta);
+      assert.ok(info.has('backbone.source'), 'the backbone provenance is kept');
       // The ImageNet classifier (1280x1001 floats) is pruned, so the file is smaller than the backbone.
       assert.ok(bytes.length < backboneBytes.length - DIM * 1001 * 4 + (DIM + 1) * 64 * 4 + 65536);
     });
@@ -263,7 +295,7 @@ describe('whole-model export gives the reference answers', () => {
       const picked = full ? images.map((_, i) => i) : Array.from({ length: TFJS_SUBSET }, (_, k) => Math.floor((k * images.length) / TFJS_SUBSET));
       const ref = reference();
       const tensorsBefore = tf.memory().numTensors;
-      const { files } = await buildWholeTfjs(TFJS_DIR, head, META);
+      const { files } = await buildWholeTfjs(TFJS_DIR, head, meta);
       assert.equal(tf.memory().numTensors, tensorsBefore, 'building the export leaks tensors');
       const diff = compare(
         'TF.js',
@@ -275,16 +307,20 @@ describe('whole-model export gives the reference answers', () => {
       const total = [...files.values()].reduce((n, f) => n + f.length, 0);
       t.diagnostic(`TF.js ${total} bytes in ${files.size} files, largest difference ${diff.toExponential(2)} over ${picked.length} images`);
 
-      const meta = JSON.parse(new TextDecoder().decode(files.get('metadata.json'))) as Record<string, unknown>;
-      assert.deepEqual(meta.labels, head.classes);
-      assert.equal(meta.imageSize, SIZE);
+      const info = JSON.parse(new TextDecoder().decode(files.get('metadata.json'))) as Record<string, unknown>;
+      assert.deepEqual(info.labels, head.classes);
+      assert.equal(info.imageSize, SIZE);
+      assert.match(String(info.testTimeAugmentation), tta ? /^mirror: / : /^none$/);
       const topology = new TextDecoder().decode(files.get('model.json'));
       assert.doesNotMatch(topology, /"logits"|"probs"/, 'the ImageNet classifier is left out');
+      // Both views share one copy of the backbone: the ImageNet classifier is gone and nothing is stored twice.
+      const backboneTotal = fs.readdirSync(TFJS_DIR).reduce((n, f) => n + fs.statSync(path.join(TFJS_DIR, f)).size, 0);
+      assert.ok(total < backboneTotal - DIM * 1001 * 4 + (DIM + 1) * 64 * 4 + SIZE * SIZE * 4 + 65536, `${total} bytes`);
     });
   }
 
-  test('ONNX export of an opset-18 backbone uses ReduceL2 with axes as an input', async () => {
-    const head = VARIANTS[1]!.head;
+  test('ONNX export of an opset-18 backbone takes reduction axes as inputs', async () => {
+    const head = VARIANTS[3]!.head;
     const patched = withOpset(backboneBytes, 18);
     const bytes = buildWholeOnnx(patched, head, META);
     assert.equal(opsetOf(bytes), 18);
@@ -292,7 +328,7 @@ describe('whole-model export gives the reference answers', () => {
     compare(
       'ONNX opset 18',
       some.map((i) => names[i]!),
-      some.map((i) => applyHead(head, embeddings[i]!)),
+      some.map((i) => appReference(head, true, embeddings[i]!, mirroredEmbeddings[i]!)),
       await runOnnx(bytes, some.map((i) => images[i]!)),
     );
   });

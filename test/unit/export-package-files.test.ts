@@ -27,6 +27,7 @@ const META: ExportMeta = {
   createdAt: Date.UTC(2025, 5, 1),
   appVersion: '0.0.0-test',
   preprocessing: { imageSize: 224, divisor: 127.5, offset: -1 },
+  tta: false,
 };
 
 // A nearest-centroid-like head built from the two images' own embeddings, so
@@ -94,6 +95,19 @@ function runExample(dir: string, image: string): { label: string; p: number } {
 test('labels.txt has exactly one line per class, in output order', () => {
   const text = labelsText(['a', 'b\nc', 'd\r\ne', 'f\u2028g', 'h']);
   assert.deepEqual(text.split('\n').slice(0, -1), ['a', 'b c', 'd  e', 'f g', 'h']);
+});
+
+test('the README says whether the model averages over the mirrored image, with the same input and output', () => {
+  const head = headFor([Float32Array.of(1, 0), Float32Array.of(0, 1)]);
+  const readme = (tta: boolean): string => new TextDecoder().decode(packageFiles('onnx', head, { ...META, tta }, null).get('README.md'));
+  const withTta = readme(true);
+  const without = readme(false);
+  assert.match(withTta, /mean of the softmax over the image and its left-right mirror image/);
+  assert.match(withTta, /feed each image once, unmirrored/);
+  assert.doesNotMatch(without, /mirror/);
+  const io = (text: string): string[] => text.split('\n').filter((l) => /^- (Input|Output) /.test(l)).map((l) => l.replace(/, the mean .*as Pancake predicts;/, ', softmax;'));
+  assert.deepEqual(io(withTta), io(without));
+  assert.equal(nodeExample(withTta), nodeExample(without));
 });
 
 test('the README examples run as written and agree with the reference', async (t) => {

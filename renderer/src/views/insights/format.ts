@@ -6,6 +6,10 @@ export function percent(x: number, digits = 1): string {
   return `${s.endsWith('.0') ? s.slice(0, -2) : s}%`;
 }
 
+export function shortDate(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+}
+
 export function formatDate(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
