@@ -180,7 +180,8 @@ export function buildWholeOnnx(backboneOnnxBytes: Uint8Array, head: HeadModel, m
   const { nodes, needed } = pruneToEmbedding(fieldsOf(graph, GRAPH.node));
   const initializers = fieldsOf(graph, GRAPH.initializer).filter((f) => needed.has(readTensorName(f.data)));
   const inputs = fieldsOf(graph, GRAPH.input).filter((f) => needed.has(readValueInfoName(f.data)));
-  const valueInfo = fieldsOf(graph, GRAPH.valueInfo).filter((f) => needed.has(readValueInfoName(f.data)));
+  // value_info is only a hint, and under tta its batch dims would claim N where the backbone now sees 2N.
+  const valueInfo = meta.tta ? [] : fieldsOf(graph, GRAPH.valueInfo).filter((f) => needed.has(readValueInfoName(f.data)));
 
   // With tta the backbone reads the doubled batch instead of the graph input.
   const views = `${TTA_PREFIX}views`;

@@ -34,7 +34,7 @@ def preprocess(path):
     scale = SIZE / min(img.size)
     w, h = max(SIZE, round(img.width * scale)), max(SIZE, round(img.height * scale))
     img = img.resize((w, h), Image.LANCZOS)
-    left, top = (w - SIZE) // 2, (h - SIZE) // 2
+    left, top = (w - SIZE + 1) // 2, (h - SIZE + 1) // 2  # as Pancake: an odd margin loses its extra pixel on the left/top
     img = img.crop((left, top, left + SIZE, top + SIZE))
     x = np.asarray(img, dtype=np.float32) / ${p.divisor} ${p.offset < 0 ? '-' : '+'} ${Math.abs(p.offset).toFixed(1)}
     return x[np.newaxis]  # NHWC [1, SIZE, SIZE, 3]

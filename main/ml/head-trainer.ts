@@ -7,6 +7,9 @@ import type { BackendName } from './tf-backend.js';
 import type { EpochStats, HeadTrainInput, HeadTrainResult } from './train-head.js';
 import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from './train-protocol.js';
 
+/** A step takes milliseconds; tfjs loading, which cannot be interrupted, about a second. */
+const STOP_GRACE_MS = 10_000;
+
 export interface HeadTrainOptions {
   signal?: AbortSignal;
   onEpoch?(stats: EpochStats): void;
@@ -16,13 +19,15 @@ export type HeadTrainOutcome = HeadTrainResult & { backend: BackendName };
 
 export class HeadTrainer {
   private readonly worker: Worker;
+  private readonly stop = new Int32Array(new SharedArrayBuffer(4));
   private used = false;
+  private disposed = false;
   /** Settles once tfjs is loaded, with its backend; null if loading failed or the worker stopped. */
   readonly ready: Promise<BackendName | null>;
 
   /** Starts the worker and its tfjs loading now. Call train() once, or dispose(). */
   constructor(backend?: BackendName) {
-    const data: TrainWorkerData = backend ? { backend } : {};
+    const data: TrainWorkerData = { stop: this.stop.buffer as SharedArrayBuffer, ...(backend ? { backend } : {}) };
     this.worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: data });
     // An idle, pre-started trainer must not keep the process alive.
     this.worker.unref();
@@ -79,8 +84,19 @@ export class HeadTrainer {
     });
   }
 
+  /**
+   * Asks the worker to stop at its next step and leave; it is terminated
+   * only if it has not left after a grace period.
+   */
   dispose(): void {
-    void this.worker.terminate();
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.stop, 0, 1);
+    const msg: ToTrainWorker = { type: 'stop' };
+    this.worker.postMessage(msg);
+    const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+    timer.unref();
+    this.worker.once('exit', () => clearTimeout(timer));
   }
 }
 

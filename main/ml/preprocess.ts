@@ -51,8 +51,12 @@ function pixels(r: Raw, size: number): Uint8Array {
 export async function preprocess(source: ImageSource, view: ViewSpec, size: number): Promise<Uint8Array> {
   const simple = view.zoom === 1 && view.rotate === 0 && view.brightness === 1 && view.saturation === 1;
   if (simple) {
-    const p = (await open(source)).resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' });
-    return pixels(await raw(view.flip ? p.flop() : p), size);
+    const crop = await raw((await open(source)).resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' }));
+    // sharp flops before it resizes and crops, whatever the call order, and a
+    // centre crop with odd slack sits one pixel off centre: mirroring first
+    // would show a crop one pixel away from the plain view's. Mirror the crop
+    // itself, which is also all an exported model (fed the crop) can do.
+    return pixels(view.flip ? await raw(fromRaw(crop).flop()) : crop, size);
   }
   // A square of side c rotated by a stays inside a picture whose shorter
   // side is c*(cos a + sin a); resize that large so no corner shows.

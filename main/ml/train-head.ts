@@ -109,7 +109,20 @@ export function batchSizeFor(n: number): number {
   return Math.min(1024, Math.max(32, 2 ** Math.round(Math.log2(n / 16))));
 }
 
-export async function trainHead(tf: Tf, input: HeadTrainInput, onEpoch?: (e: EpochStats) => void): Promise<HeadTrainResult> {
+export class TrainingStopped extends Error {
+  constructor() {
+    super('Training was stopped.');
+    this.name = 'TrainingStopped';
+  }
+}
+
+/** `shouldStop` is polled before every step; when it says yes, TrainingStopped is thrown. */
+export async function trainHead(
+  tf: Tf,
+  input: HeadTrainInput,
+  onEpoch?: (e: EpochStats) => void,
+  shouldStop?: () => boolean,
+): Promise<HeadTrainResult> {
   const { dim, settings } = input;
   const C = input.classes.length;
   const n = input.train.y.length;
@@ -204,10 +217,19 @@ export async function trainHead(tf: Tf, input: HeadTrainInput, onEpoch?: (e: Epo
   let best = { loss: Infinity, epoch: 0, weights: [] as Float32Array[] };
   let stoppedEarly = false;
   const variables = () => [...(hidden ? [hidden.w, hidden.b] : []), out.w, out.b];
+  const release = () => {
+    tf.dispose(variables());
+    for (const set of val ? [trainEval, val] : [trainEval]) tf.dispose([set.x, set.y, set.idx, set.w]);
+    optimizer.dispose();
+  };
 
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     shuffleInPlace(order, random);
     for (let start = 0; start < n; start += batch) {
+      if (shouldStop?.()) {
+        release();
+        throw new TrainingStopped();
+      }
       // Copying rows in JS is much cheaper than tf.gather on the cpu backend.
       const rows = order.subarray(start, Math.min(n, start + batch));
       const xs = new Float32Array(rows.length * dim);
@@ -255,9 +277,7 @@ export async function trainHead(tf: Tf, input: HeadTrainInput, onEpoch?: (e: Epo
     }
   }
 
-  tf.dispose(variables());
-  for (const set of val ? [trainEval, val] : [trainEval]) tf.dispose([set.x, set.y, set.idx, set.w]);
-  optimizer.dispose();
+  release();
   if (best.epoch === 0) throw new Error('the loss did not become a finite number; try a lower learning rate');
 
   const scale = Math.sqrt(dim);

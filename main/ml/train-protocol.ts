@@ -4,9 +4,15 @@ import type { EpochStats, HeadTrainInput, HeadTrainResult } from './train-head.j
 
 export interface TrainWorkerData {
   backend?: BackendName;
+  /** Int32 flag; 1 asks the worker to stop between two steps. */
+  stop: SharedArrayBuffer;
 }
 
-export type ToTrainWorker = { type: 'train'; input: HeadTrainInput };
+/**
+ * 'stop' (with the flag) ends the worker from within: terminating a thread
+ * in the middle of a native tfjs-node kernel could abort the process.
+ */
+export type ToTrainWorker = { type: 'train'; input: HeadTrainInput } | { type: 'stop' };
 
 export type FromTrainWorker =
   | { type: 'ready'; backend: BackendName }

@@ -242,7 +242,7 @@ describe('whole-model export gives the reference answers', () => {
         const documented = await documentedPreprocessing(file);
         images.push(documented);
         const plain = await preprocess(file, viewSpec(PLAIN_VIEW), SIZE);
-        if (plain.every((v, i) => v / 127.5 - 1 === documented[i])) plainViewMatches++;
+        if (plain.every((v, i) => Math.fround(v / 127.5 - 1) === documented[i])) plainViewMatches++;
         // The app's own mirrored view, so the reference is what the app predicts, whatever way it mirrors.
         mirrored.push(Float32Array.from(await preprocess(file, viewSpec(FLIP_VIEW), SIZE), (v) => v / 127.5 - 1));
       }

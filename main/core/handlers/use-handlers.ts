@@ -15,16 +15,16 @@ type UseMethods = 'evaluateFolder' | 'predictPaths' | 'predictFiles';
 const DEFAULT_TOP_K = 3;
 
 export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
-  const activeHead = () => {
+  const activeModel = () => {
     const version = activeVersion(core.store);
     if (!version) throw new CoreError('There is no trained model yet. Train one first.');
-    return loadHead(core.store, version.id);
+    return { head: loadHead(core.store, version.id), tta: version.settings.tta };
   };
 
   const predict = async (names: string[], sources: ImageSource[], topK: number, signal?: AbortSignal): Promise<FilePrediction[]> => {
-    const head = activeHead();
+    const { head, tta } = activeModel();
     const embedder = await core.embedders.get(head.backbone);
-    const results = await predictImages(embedder, head, sources, { topK, ...(signal ? { signal } : {}) });
+    const results = await predictImages(embedder, head, sources, { topK, tta, ...(signal ? { signal } : {}) });
     return results.map((r, i) =>
       r.ok
         ? { file: names[i]!, predictions: r.top.map((t) => ({ class: t.className, confidence: t.probability })) }
