@@ -171,10 +171,6 @@ export function getModelHead(d: Db, id: number): Buffer | null {
   return row?.head ?? null;
 }
 
-export function countModelVersions(d: Db): number {
-  return (dbOf(d).prepare('SELECT COUNT(*) AS n FROM model_versions').get() as { n: number }).n;
-}
-
 export function updateModelVersion(d: Db, id: number, changes: { name?: string; note?: string }): boolean {
   const db = dbOf(d);
   return db.transaction(() => {

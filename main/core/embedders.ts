@@ -9,7 +9,17 @@ export class Embedders {
 
   constructor(private readonly location: () => ModelsLocation) {}
 
-  get(backbone: string): Promise<Embedder> {
+  async get(backbone: string): Promise<Embedder> {
+    const cached = this.open.get(backbone);
+    if (cached) {
+      const embedder = await cached.catch(() => null);
+      if (embedder?.usable) return embedder;
+      this.open.delete(backbone);
+    }
+    return this.load(backbone);
+  }
+
+  private load(backbone: string): Promise<Embedder> {
     let e = this.open.get(backbone);
     if (!e) {
       e = Embedder.open(backbone, this.location());

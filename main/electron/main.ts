@@ -32,7 +32,13 @@ async function pickPaths(kind: DialogKind): Promise<string[]> {
   return res.canceled ? [] : res.filePaths;
 }
 
-const core = new PancakeCore({ stateDir: app.getPath('userData'), host: 'electron', pickPaths });
+const core = new PancakeCore({
+  stateDir: app.getPath('userData'),
+  host: 'electron',
+  pickPaths,
+  // Installed apps carry the weights in their resources folder (see electron-builder.yml).
+  ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}),
+});
 
 ipcMain.handle('pancake:call', (_event, method: unknown, params: unknown) =>
   typeof method === 'string' ? core.call(method, params) : { ok: false, error: { name: 'ValidationError', message: 'Bad call.' } },

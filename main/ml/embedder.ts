@@ -173,6 +173,11 @@ export class Embedder {
     }
   }
 
+  /** False once a worker died; callers holding on to an embedder open a new one then. */
+  get usable(): boolean {
+    return this.broken === null;
+  }
+
   private fail(err: Error): void {
     if (this.broken) return;
     this.broken = err;

@@ -99,8 +99,3 @@ export class HeadTrainer {
     this.worker.once('exit', () => clearTimeout(timer));
   }
 }
-
-/** Starts a worker, trains one head, and stops the worker. */
-export function trainHeadOffThread(input: HeadTrainInput, opts: HeadTrainOptions & { backend?: BackendName } = {}): Promise<HeadTrainOutcome> {
-  return new HeadTrainer(opts.backend).train(input, opts);
-}
