@@ -8,6 +8,7 @@ import { project } from './project.svelte';
 import { toasts } from './toasts.svelte';
 import { errorMessage } from './format';
 import type { ImportIssue, ImportReport } from '../../../main/api/types.js';
+import { fileOf, isSystemFile, readAll } from './dropped-files';
 
 /** A file to upload, named by its path relative to what the user dropped or picked. */
 interface Pending {
@@ -31,26 +32,6 @@ const BATCH_BYTES = 8 * 1024 * 1024;
 const MAX_FILE_BYTES = 200 * 1024 * 1024;
 /** Live refresh of the grid while an import runs, so images appear as they land. */
 const LIVE_REFRESH_MS = 2000;
-
-/** Files an OS puts in folders that nobody means to import (the core ignores them too). */
-function isSystemFile(name: string): boolean {
-  return name.startsWith('.') || /^(thumbs\.db|desktop\.ini)$/i.test(name);
-}
-
-function fileOf(entry: FileSystemFileEntry): Promise<File> {
-  return new Promise((resolve, reject) => entry.file(resolve, reject));
-}
-
-async function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
-  const reader = dir.createReader();
-  const out: FileSystemEntry[] = [];
-  // readEntries hands out at most ~100 entries per call; empty means done.
-  for (;;) {
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-    if (batch.length === 0) return out;
-    out.push(...batch);
-  }
-}
 
 class Importer {
   job = $state<ImportJob | null>(null);

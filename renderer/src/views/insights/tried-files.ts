@@ -1,6 +1,7 @@
 // Files a person drops or picks to try: folders are walked (entries, as the
 // importer does), system files skipped.
 import type { ClassConfidence } from '../../../../main/api/types.js';
+import { fileOf, isSystemFile, readAll } from '../../lib/dropped-files';
 
 /** One image tried on the model, as the Try it view shows it. */
 export interface Tried {
@@ -19,23 +20,6 @@ export interface Tried {
 export interface TriedFile {
   name: string;
   file: File;
-}
-
-const isSystemFile = (name: string) => name.startsWith('.') || /^(thumbs\.db|desktop\.ini)$/i.test(name);
-
-function fileOf(entry: FileSystemFileEntry): Promise<File> {
-  return new Promise((resolve, reject) => entry.file(resolve, reject));
-}
-
-async function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
-  const reader = dir.createReader();
-  const out: FileSystemEntry[] = [];
-  // readEntries hands out at most ~100 entries per call; empty means done.
-  for (;;) {
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-    if (batch.length === 0) return out;
-    out.push(...batch);
-  }
 }
 
 /** Entries must be taken during the drop event; the walk may come after. */
