@@ -29,6 +29,16 @@ export class Jobs {
     return job;
   }
 
+  /** Runs `fn` as job `id`, ending the job however it finishes. */
+  async run<T>(id: string, kind: string, fn: (job: Job) => Promise<T>, opts: { exclusive?: string } = {}): Promise<T> {
+    const job = this.start(id, kind, opts);
+    try {
+      return await fn(job);
+    } finally {
+      this.end(id);
+    }
+  }
+
   get(id: string): Job | undefined {
     return this.running.get(id);
   }

@@ -6,14 +6,16 @@ import type { Job } from '../core/jobs.js';
 import { missingEmbeddings, type EmbeddingKey } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
 
-/** Runs `fn` as the job `jobId`, ending the job however it finishes. */
-export async function asJob<T>(core: PancakeCore, jobId: string, kind: string, fn: (job: Job) => Promise<T>): Promise<T> {
-  const job = core.jobs.start(jobId, kind);
-  try {
-    return await fn(job);
-  } finally {
-    core.jobs.end(jobId);
-  }
+/** Reports embedding progress of a job the way every insight shows it. */
+export function embeddingProgress(core: PancakeCore, job: Job) {
+  return (p: { done: number; total: number; etaSeconds: number | null }) =>
+    core.jobs.progress(job, {
+      phase: 'embedding',
+      done: p.done,
+      total: p.total,
+      etaSeconds: p.etaSeconds,
+      message: 'Reading images the model has not seen yet',
+    });
 }
 
 /** Embeds what the cache lacks; returns the ids of images that could not be read. */
@@ -25,14 +27,7 @@ export async function embedForJob(core: PancakeCore, job: Job, backbone: string,
   const embedder = await core.embedders.get(backbone);
   const result = await ensureEmbeddings(store, embedder, missing, {
     signal: job.controller.signal,
-    onProgress: (p) =>
-      core.jobs.progress(job, {
-        phase: 'embedding',
-        done: p.done,
-        total: p.total,
-        etaSeconds: p.etaSeconds,
-        message: 'Reading images the model has not seen yet',
-      }),
+    onProgress: embeddingProgress(core, job),
   });
   return new Set(result.failed.map((f) => f.imageId));
 }

@@ -9,6 +9,7 @@ import type { Suggestion, SuggestionReport } from '../api/types.js';
 import { predictStoredImages } from '../ml/predict-project.js';
 import { activeVersion, activeVersionOutOfDate } from '../ml/versions.js';
 import { unlabelledImageIds } from './image-queries.js';
+import { embeddingProgress } from './embed-job.js';
 
 export async function computeSuggestions(core: PancakeCore, job: Job): Promise<SuggestionReport> {
   const store = core.store;
@@ -20,14 +21,7 @@ export async function computeSuggestions(core: PancakeCore, job: Job): Promise<S
     topK: 2,
     embedder: await core.embedders.get(version.backbone),
     signal: job.controller.signal,
-    onProgress: (p) =>
-      core.jobs.progress(job, {
-        phase: 'embedding',
-        done: p.done,
-        total: p.total,
-        etaSeconds: p.etaSeconds,
-        message: 'Reading images the model has not seen yet',
-      }),
+    onProgress: embeddingProgress(core, job),
   });
   const classIdByName = new Map(store.classes().map((c) => [c.name.toLowerCase(), c.id]));
   const items: Suggestion[] = result.predictions.map(({ imageId, top }) => {

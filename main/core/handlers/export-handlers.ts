@@ -8,11 +8,10 @@ type ExportMethods = 'exportModel' | 'exportProject';
 
 export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods> {
   return {
-    exportModel: async ({ jobId, format, dir, versionId, overwrite }) => {
+    exportModel: ({ jobId, format, dir, versionId, overwrite }) => {
       const store = core.store;
-      const job = core.jobs.start(jobId, 'export');
-      const signal = job.controller.signal;
-      try {
+      return core.jobs.run(jobId, 'export', async (job) => {
+        const signal = job.controller.signal;
         if (format === 'dataset') {
           let last = 0;
           const res = await exportDataset(store, dir, {
@@ -48,9 +47,7 @@ export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods>
           bytes: res.files.reduce((a, f) => a + f.bytes, 0),
           notes: [],
         };
-      } finally {
-        core.jobs.end(jobId);
-      }
+      });
     },
     exportProject: async ({ path: dest, overwrite }) => {
       const res = await backupProject(core.store, core.resolveProjectPath(dest), { overwrite: overwrite ?? false });

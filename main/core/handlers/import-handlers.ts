@@ -27,11 +27,7 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
       message: `${p.added} added, ${p.duplicates} duplicates, ${p.skipped} skipped`,
     });
 
-  const finished = (job: Job, report: ImportReport): ImportReport => {
-    core.jobs.end(job.id);
-    core.events.emit({ type: 'project-changed', what: 'images' });
-    return report;
-  };
+  const imagesChanged = () => core.events.emit({ type: 'project-changed', what: 'images' });
 
   const endUpload = async (jobId: string): Promise<ImportReport> => {
     const upload = uploads.get(jobId);
@@ -39,10 +35,10 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
     uploads.delete(jobId);
     clearTimeout(upload.timer);
     try {
-      return finished(upload.job, await upload.session.finish());
-    } catch (err) {
+      return await upload.session.finish();
+    } finally {
       core.jobs.end(jobId);
-      throw err;
+      imagesChanged();
     }
   };
 
@@ -53,16 +49,13 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
   };
 
   return {
-    importPaths: async ({ jobId, paths }) => {
+    importPaths: ({ jobId, paths }) => {
       const store = core.store;
-      const job = core.jobs.start(jobId, 'import');
-      try {
+      return core.jobs.run(jobId, 'import', async (job) => {
         const report = await importPaths(store, paths, { onProgress: progressFor(job), signal: job.controller.signal });
-        return finished(job, report);
-      } catch (err) {
-        core.jobs.end(jobId);
-        throw err;
-      }
+        imagesChanged();
+        return report;
+      });
     },
     importBegin: ({ jobId, expected }) => {
       const store = core.store;

@@ -6,7 +6,6 @@ import { CoreError } from '../jobs.js';
 import { activeVersion, getVersion } from '../../ml/versions.js';
 import { projectBackbone } from './train-handlers.js';
 import { evaluationReport } from '../../insights/evaluation.js';
-import { asJob } from '../../insights/embed-job.js';
 import { DEFAULT_DUPLICATE_THRESHOLD, SimilarityService } from '../../insights/similarity-service.js';
 import { computeSuggestions } from '../../insights/suggestions.js';
 import { acceptSuggestions, suggestionBatches, undoSuggestionBatch } from '../../insights/suggestion-batches.js';
@@ -40,10 +39,10 @@ export function insightHandlers(core: PancakeCore): Pick<Handlers, InsightMethod
       return evaluationReport(store, version);
     },
     similarImages: ({ jobId, imageId, limit }) =>
-      asJob(core, jobId, 'similar', (job) => similarity.similar(job, projectBackbone(core), imageId, limit ?? DEFAULT_NEIGHBOURS)),
+      core.jobs.run(jobId, 'similar', (job) => similarity.similar(job, projectBackbone(core), imageId, limit ?? DEFAULT_NEIGHBOURS)),
     duplicatesFind: ({ jobId, threshold }) =>
-      asJob(core, jobId, 'duplicates', (job) => similarity.duplicates(job, projectBackbone(core), threshold ?? DEFAULT_DUPLICATE_THRESHOLD)),
-    suggestionsCompute: ({ jobId }) => asJob(core, jobId, 'suggestions', (job) => computeSuggestions(core, job)),
+      core.jobs.run(jobId, 'duplicates', (job) => similarity.duplicates(job, projectBackbone(core), threshold ?? DEFAULT_DUPLICATE_THRESHOLD)),
+    suggestionsCompute: ({ jobId }) => core.jobs.run(jobId, 'suggestions', (job) => computeSuggestions(core, job)),
     suggestionsAccept: ({ items }) => {
       const res = acceptSuggestions(core.store, items);
       changed('labels');
@@ -56,7 +55,7 @@ export function insightHandlers(core: PancakeCore): Pick<Handlers, InsightMethod
       return res;
     },
     labelNoiseFind: ({ jobId, folds }) =>
-      asJob(core, jobId, 'label-check', (job) => findLabelNoise(core, job, projectBackbone(core), folds ?? DEFAULT_FOLDS)),
+      core.jobs.run(jobId, 'label-check', (job) => findLabelNoise(core, job, projectBackbone(core), folds ?? DEFAULT_FOLDS)),
     tryWarm: async () => {
       if (!core.hasProject) return { backbone: null, ms: 0 };
       const version = activeVersion(core.store);

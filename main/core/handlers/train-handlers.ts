@@ -128,10 +128,10 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
         throw err;
       }
     },
-    train: async ({ jobId, settings = {} }) => {
+    train: ({ jobId, settings = {} }) => {
       const store = core.store;
-      const job = core.jobs.start(jobId, 'train', { exclusive: 'A training is already running. Wait for it or cancel it first.' });
-      try {
+      const exclusive = 'A training is already running. Wait for it or cancel it first.';
+      return core.jobs.run(jobId, 'train', async (job) => {
         const backbone = settings.backbone ?? projectBackbone(core);
         if (settings.backbone) store.setMeta(BACKBONE_KEY, settings.backbone);
         const result = await trainProject(store, {
@@ -157,9 +157,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
           validationCount: result.metrics.validation?.n ?? 0,
           warnings: result.warnings,
         };
-      } finally {
-        core.jobs.end(jobId);
-      }
+      }, { exclusive });
     },
     versionsList: () => {
       const outOfDate = activeVersionOutOfDate(core.store) ?? false;

@@ -37,17 +37,13 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
       const store = core.store;
       const version = activeVersion(store);
       if (!version) throw new CoreError('There is no trained model to evaluate yet. Train one first.');
-      const job = core.jobs.start(jobId, 'evaluate');
-      try {
+      return core.jobs.run(jobId, 'evaluate', async (job) => {
         const embedder = await core.embedders.get(version.backbone);
-        return await evaluateFolder(store, folder, { ...core.modelsLocation(), embedder, signal: job.controller.signal });
-      } finally {
-        core.jobs.end(jobId);
-      }
+        return evaluateFolder(store, folder, { ...core.modelsLocation(), embedder, signal: job.controller.signal });
+      });
     },
-    predictPaths: async ({ jobId, paths, topK }) => {
-      const job = core.jobs.start(jobId, 'predict');
-      try {
+    predictPaths: ({ jobId, paths, topK }) =>
+      core.jobs.run(jobId, 'predict', async (job) => {
         const files: string[] = [];
         const problems: FilePrediction[] = [];
         for await (const entry of walkFiles(paths)) {
@@ -58,10 +54,7 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
         if (files.length === 0 && problems.length === 0) throw new CoreError('No files were found there.');
         const results = files.length ? await predict(files, files, topK ?? DEFAULT_TOP_K, job.controller.signal) : [];
         return { results: [...results, ...problems] };
-      } finally {
-        core.jobs.end(jobId);
-      }
-    },
+      }),
     predictFiles: async ({ files, topK }) => ({
       results: await predict(
         files.map((f) => f.name),
