@@ -2,6 +2,7 @@
 // second or two of solid CPU, which would stall every API call meanwhile.
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
 import { decodeHead } from '../ml/head-codec.js';
 import { buildWholeOnnx } from './onnx-export.js';
 import { buildWholeTfjs } from './tfjs-export.js';
@@ -16,6 +17,9 @@ export interface ModelExportJob {
 }
 
 export type ModelExportReply = { ok: true; files: [string, Uint8Array][] } | { ok: false; message: string };
+
+// Silences tfjs's "install tfjs-node" banner, which a user exporting cannot act on.
+tf.env().set('PROD', true);
 
 async function build(job: ModelExportJob): Promise<[string, Uint8Array][]> {
   const head = decodeHead(job.head);
