@@ -22,6 +22,11 @@ export async function openProject(core: PancakeCore, file: string | undefined, c
   return abs;
 }
 
+/** Commands other than import work on a project that must already exist. */
+function requireFile(file: string | undefined): asserts file is string {
+  if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+}
+
 /** Progress lines on stderr, so stdout stays clean for --json. */
 export function progressPrinter(core: PancakeCore, jobId: string, show: (e: JobProgress) => boolean = () => true): () => void {
   const tty = process.stderr.isTTY;
@@ -84,7 +89,7 @@ const infoCommand: Command = {
   async run(argv, core) {
     const args = parseArgs(argv, []);
     const [file] = args.positionals;
-    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    requireFile(file);
     await openProject(core, file);
     const info = await core.api.projectInfo({});
     if (!info) throw new Error('The project could not be read.');
@@ -115,7 +120,7 @@ const trainCommand: Command = {
   async run(argv, core) {
     const args = parseArgs(argv, ['backbone', 'epochs']);
     const [file] = args.positionals;
-    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    requireFile(file);
     await openProject(core, file);
     const json = args.flags.get('json') === true;
     const epochs = intFlag(args, 'epochs', 1, 1000);
@@ -190,7 +195,7 @@ const evaluateCommand: Command = {
   async run(argv, core) {
     const args = parseArgs(argv, []);
     const [file, folder] = args.positionals;
-    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    requireFile(file);
     if (!folder || !fs.existsSync(folder)) throw new UsageError(folder ? `${folder} does not exist.` : 'Name the folder to evaluate on.');
     await openProject(core, file);
     const r = await core.api.evaluateFolder({ jobId: `cli-evaluate-${process.pid}`, folder: path.resolve(folder) });
@@ -212,7 +217,7 @@ const predictCommand: Command = {
   async run(argv, core) {
     const args = parseArgs(argv, ['top']);
     const [file, ...paths] = args.positionals;
-    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    requireFile(file);
     if (paths.length === 0) throw new UsageError('Name at least one image or folder.');
     for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${p} does not exist.`);
     const topK = intFlag(args, 'top', 1, 1000);
@@ -240,7 +245,7 @@ const exportCommand: Command = {
   async run(argv, core) {
     const args = parseArgs(argv, ['format', 'out', 'version']);
     const [file] = args.positionals;
-    if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+    requireFile(file);
     const format = args.flags.get('format');
     const out = args.flags.get('out');
     if (format !== 'onnx' && format !== 'tfjs' && format !== 'dataset' && format !== 'project') {
