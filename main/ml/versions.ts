@@ -48,17 +48,10 @@ export interface VersionMetrics {
   counts: { trainImages: number; trainSamples: number; validation: number; test: number };
 }
 
-export interface ModelVersion {
-  id: number;
-  name: string;
-  note: string;
-  createdAt: number;
-  backbone: string;
-  classes: string[];
+/** A stored version with its JSON columns read. */
+export interface ModelVersion extends Omit<ModelVersionRow, 'settingsJson' | 'metricsJson'> {
   settings: TrainSettings;
-  dataFingerprint: string;
   metrics: VersionMetrics;
-  durationMs: number;
   active: boolean;
 }
 
