@@ -1,0 +1,54 @@
+// Where each backbone's weights come from: the published original file (a
+// URL at a pinned commit, its size and sha256, its licence) and what the
+// converter makes from it. This is data about the weights, never the weights:
+// `pancake models fetch` downloads the original, checks it against these
+// numbers, converts it and installs the result into the user's models folder.
+
+export interface PublishedFile {
+  /** The file at a pinned commit of its public repository. */
+  url: string;
+  /** Its name on a content-addressed mirror is its sha256; this is the name it is saved under. */
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  /** Repository and commit the URL is pinned to, for people reading the manifest. */
+  repository: string;
+  commit: string;
+  licence: string;
+  licenceNote: string;
+}
+
+export interface ManifestEntry {
+  id: string;
+  original: PublishedFile;
+}
+
+export const MODEL_MANIFEST: readonly ManifestEntry[] = [
+  {
+    id: 'mobilenet_v2_1.0_224',
+    original: {
+      url: 'https://github.com/google-coral/test_data/raw/104342d2d3480b3e66203073dac24f4e2dbb4c41/mobilenet_v2_1.0_224_quant.tflite',
+      fileName: 'mobilenet_v2_1.0_224_quant.tflite',
+      bytes: 3_610_798,
+      sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
+      repository: 'github.com/google-coral/test_data',
+      commit: '104342d2d3480b3e66203073dac24f4e2dbb4c41',
+      licence: 'Apache-2.0',
+      licenceNote: "Google's quantization-aware trained MobileNetV2 from the TF-slim hosted models; the repository's LICENSE is Apache-2.0.",
+    },
+  },
+  {
+    id: 'mobilenet_v3_small_1.0_224',
+    original: {
+      url: 'https://github.com/weilly0912/ATU_Model_Zoo/raw/16742989779cd175d708afd02c3c748a86494027/Classification/mobilenet_v3/v3-small_224_1.0_uint8.tflite',
+      fileName: 'v3-small_224_1.0_uint8.tflite',
+      bytes: 2_621_808,
+      sha256: 'da341cf06fa50127a72dcbeb140ee5ee98013630aa044260a4c3d45c43fc89ce',
+      repository: 'github.com/weilly0912/ATU_Model_Zoo',
+      commit: '16742989779cd175d708afd02c3c748a86494027',
+      licence: 'Apache-2.0',
+      licenceNote:
+        "Google's MobileNetV3 checkpoint release (tensorflow/models, Apache-2.0), as collected in a model zoo whose own LICENSE.txt is MIT.",
+    },
+  },
+];
