@@ -18,9 +18,17 @@ export interface PublishedFile {
   licenceNote: string;
 }
 
+/** A file the converter writes, relative to the models folder; the converter is deterministic, so its checksum is known. */
+export interface ConvertedFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
 export interface ManifestEntry {
   id: string;
   original: PublishedFile;
+  converted: readonly ConvertedFile[];
 }
 
 export const MODEL_MANIFEST: readonly ManifestEntry[] = [
@@ -36,6 +44,7 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
       licence: 'Apache-2.0',
       licenceNote: "Google's quantization-aware trained MobileNetV2 from the TF-slim hosted models; the repository's LICENSE is Apache-2.0.",
     },
+    converted: [],
   },
   {
     id: 'mobilenet_v3_small_1.0_224',
@@ -50,5 +59,6 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
       licenceNote:
         "Google's MobileNetV3 checkpoint release (tensorflow/models, Apache-2.0), as collected in a model zoo whose own LICENSE.txt is MIT.",
     },
+    converted: [],
   },
 ];
