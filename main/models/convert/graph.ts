@@ -61,8 +61,6 @@ export interface Graph {
   /** NHWC without the batch axis. */
   inputShape: readonly [number, number, number];
   ops: Op[];
-  /** Every value's NHWC shape with batch 1, as the TFLite file states it. */
-  shapes: Map<string, number[]>;
   /** The pooled features [1,1,1,D] the logits layer reads; `embedding` is its flattened copy. */
   pooled: string;
   logits: string;
@@ -88,7 +86,6 @@ function samePads(size: number, kernel: number, stride: number, dilation: number
 
 class Builder {
   readonly ops: Op[] = [];
-  readonly shapes = new Map<string, number[]>();
   private readonly names = new Map<number, string>();
 
   constructor(private readonly model: TfliteModel) {}
@@ -105,16 +102,12 @@ class Builder {
     if (!name) {
       name = this.model.inputs.includes(t.index) ? INPUT : `t${t.index}`;
       this.names.set(t.index, name);
-      this.shapes.set(name, t.shape);
     }
     return name;
   }
 
   rename(index: number, name: string): void {
-    const old = this.value(index);
     this.names.set(index, name);
-    this.shapes.set(name, this.shapes.get(old)!);
-    this.shapes.delete(old);
   }
 
   /** The fused activation, or the clamp the output's uint8 range implies. */
@@ -169,8 +162,7 @@ class Builder {
   operand(index: number | undefined): string | ConstOperand {
     const t = this.tensor(index);
     if (!t.data) return this.value(index);
-    const constant = dequantize(t);
-    return { constant };
+    return { constant: dequantize(t) };
   }
 
   elementwise(op: TfliteOperator, kind: 'add' | 'mul'): void {
@@ -212,7 +204,7 @@ function producer(ops: Op[], value: string): Op | undefined {
   return ops.find((op) => op.output === value);
 }
 
-const OP_NAMES: Record<number, string> = { 6: 'DEQUANTIZE', 9: 'FULLY_CONNECTED', 114: 'QUANTIZE' };
+const opName = (code: number) => Object.entries(BUILTIN).find(([, c]) => c === code)?.[0] ?? `number ${code}`;
 
 export function buildGraph(model: TfliteModel): Graph {
   const b = new Builder(model);
@@ -253,7 +245,7 @@ export function buildGraph(model: TfliteModel): Graph {
         b.unary(op, 'softmax');
         break;
       default:
-        throw new ConvertError(`The model uses TFLite operator ${OP_NAMES[op.builtin] ?? `number ${op.builtin}`}, which the converter does not support.`);
+        throw new ConvertError(`The model uses TFLite operator ${opName(op.builtin)}, which the converter does not support.`);
     }
   }
   // The classifier head is softmax(squeeze(conv1x1(pool(features)))); the
@@ -272,7 +264,6 @@ export function buildGraph(model: TfliteModel): Graph {
     input: INPUT,
     inputShape: [h, w, c],
     ops: b.ops,
-    shapes: b.shapes,
     pooled: pool.output,
     logits: logits.output,
     embedding: EMBEDDING,
