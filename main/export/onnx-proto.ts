@@ -167,3 +167,7 @@ export function readMetadataEntry(entry: Uint8Array): { key: string; value: stri
   const fields = readFields(entry);
   return { key: onlyString(fields, ENTRY.key), value: onlyString(fields, ENTRY.value) };
 }
+
+export function encodeOpsetImport(domain: string, version: number): Uint8Array {
+  return new MessageWriter().string(OPSET.domain, domain).varint(OPSET.version, version).finish();
+}

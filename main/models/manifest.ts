@@ -44,7 +44,14 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
       licence: 'Apache-2.0',
       licenceNote: "Google's quantization-aware trained MobileNetV2 from the TF-slim hosted models; the repository's LICENSE is Apache-2.0.",
     },
-    converted: [],
+    converted: [
+      { path: 'mobilenet_v2_1.0_224/onnx/mobilenet_v2_1.0_224.onnx', bytes: 13_969_596, sha256: '3d3f59076427e7cb24679589494d8fd7f804c64c058d42ef02f5c0abcde3784a' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/model.json', bytes: 33_691, sha256: '456f00b1d146e13c421275681cce0dd45b3c2bfa6410d845f047d8193ac2e912' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard1of4.bin', bytes: 4_194_304, sha256: 'e722e5d8d83e7b16e762896d4c82aefaac2e79bc2b2bcb7430596acb5fe20487' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard2of4.bin', bytes: 4_194_304, sha256: 'af077e7c7b406e1f391a466db38a8d2a971245bceb0d774ce47f7b4e41167cee' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard3of4.bin', bytes: 4_194_304, sha256: '1dc8eff2ab7d4544c937baf6c82fb5266d8842581940edcb681c2e408337cb7d' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard4of4.bin', bytes: 1_373_476, sha256: '2944b85ef32d368762ed2cc2665f247b460fbc8c9d7260511995cee8b7597ae5' },
+    ],
   },
   {
     id: 'mobilenet_v3_small_1.0_224',
@@ -59,6 +66,8 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
       licenceNote:
         "Google's MobileNetV3 checkpoint release (tensorflow/models, Apache-2.0), as collected in a model zoo whose own LICENSE.txt is MIT.",
     },
-    converted: [],
+    converted: [
+      { path: 'mobilenet_v3_small_1.0_224/onnx/mobilenet_v3_small_1.0_224.onnx', bytes: 10_166_342, sha256: '22fb1d0690b664f918ac40ff2f34c8ac5da169e8509af0e7386db40d089a0b67' },
+    ],
   },
 ];

@@ -1,0 +1,67 @@
+// From a backbone's published uint8 TFLite file to the files Pancake runs and
+// exports: the float32 ONNX for every backbone, and for MobileNetV2 the TF.js
+// layers model that TF.js export builds on. Pure and synchronous (bytes in,
+// files out), so it can run in a worker thread; the same bytes in always give
+// the same bytes out, which is why the manifest can pin their checksums.
+import { FlatbufferError } from '../tflite/flatbuffer.js';
+import { readTflite, type TfliteModel } from '../tflite/tflite-model.js';
+import { ConvertError } from './convert-error.js';
+import { buildGraph, type Graph } from './graph.js';
+import { writeOnnx } from './onnx-writer.js';
+import { writeTfjs } from './tfjs-writer.js';
+
+export { ConvertError } from './convert-error.js';
+
+export interface ConvertedOutput {
+  /** Relative to the models folder, with forward slashes. */
+  path: string;
+  data: Uint8Array;
+}
+
+interface Target {
+  label: string;
+  embeddingDim: number;
+  classes: number;
+  inputSize: number;
+  tfjs: boolean;
+}
+
+const TARGETS: Record<string, Target> = {
+  'mobilenet_v2_1.0_224': { label: 'MobileNetV2 1.0 224', embeddingDim: 1280, classes: 1001, inputSize: 224, tfjs: true },
+  'mobilenet_v3_small_1.0_224': { label: 'MobileNetV3-Small 1.0 224', embeddingDim: 1024, classes: 1001, inputSize: 224, tfjs: false },
+};
+
+function parse(tflite: Uint8Array, label: string): TfliteModel {
+  try {
+    return readTflite(tflite);
+  } catch (err) {
+    if (err instanceof FlatbufferError) throw new ConvertError(`The file is not a complete TFLite model of ${label} (${err.message}).`);
+    throw err;
+  }
+}
+
+function checkShape(graph: Graph, id: string, t: Target): void {
+  const [h, w] = graph.inputShape;
+  if (h !== t.inputSize || w !== t.inputSize || graph.embeddingDim !== t.embeddingDim || graph.classes !== t.classes) {
+    throw new ConvertError(
+      `The file is not ${id}: it takes ${h}x${w} images and gives a ${graph.embeddingDim}-d embedding and ${graph.classes} classes, ` +
+        `where ${t.inputSize}x${t.inputSize}, ${t.embeddingDim} and ${t.classes} were expected.`,
+    );
+  }
+}
+
+export function convertBackbone(id: string, tflite: Uint8Array): ConvertedOutput[] {
+  const target = TARGETS[id];
+  if (!target) throw new ConvertError(`There is no converter for backbone "${id}"; known: ${Object.keys(TARGETS).join(', ')}.`);
+  const graph = buildGraph(parse(tflite, target.label));
+  checkShape(graph, id, target);
+  const out: ConvertedOutput[] = [
+    { path: `${id}/onnx/${id}.onnx`, data: writeOnnx(graph, id, `${target.label} ImageNet classifier, float32, converted from its uint8 TFLite file`) },
+  ];
+  if (target.tfjs) {
+    const tfjs = writeTfjs(graph, id);
+    out.push({ path: `${id}/tfjs/model.json`, data: tfjs.modelJson });
+    for (const s of tfjs.shards) out.push({ path: `${id}/tfjs/${s.name}`, data: s.data });
+  }
+  return out;
+}
