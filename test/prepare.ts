@@ -22,11 +22,13 @@ for (const name of DATASETS) {
     console.log(`photos ${name}: ${found.dir} (${found.origin})`);
     continue;
   }
+  // A terminal gets a progress line redrawn in place; a log gets one line.
   let lastTenth = -1;
+  if (!process.stderr.isTTY) console.error(`prepare: downloading the test photos "${name}"…`);
   try {
     const got = await ensureDataset(name, {
       onProgress: (received, total) => {
-        const tenth = total ? Math.floor((received / total) * 10) : -1;
+        const tenth = total && process.stderr.isTTY ? Math.floor((received / total) * 10) : -1;
         if (tenth > lastTenth) {
           lastTenth = tenth;
           process.stderr.write(`\rprepare: downloading ${name}… ${tenth * 10}%`);
