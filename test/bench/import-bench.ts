@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { ProjectStore } from '../../db/project-store.js';
 import { importPaths } from '../../main/import/import-session.js';
-import { sharedDir } from '../helpers/temp.js';
+import { datasetDir } from '../helpers/datasets.js';
 
 export interface Row {
   dataset: string;
@@ -122,7 +122,7 @@ async function measure(dataset: string, folder: string): Promise<Row> {
 export async function benchImport(): Promise<Row[]> {
   const generated = await ensureGenerated();
   return [
-    await measure('hymenoptera (398 photos, ~500x375)', path.join(sharedDir, 'datasets', 'hymenoptera')),
+    await measure('hymenoptera (398 photos, ~500x375)', datasetDir('hymenoptera')),
     await measure(`generated (${GENERATED} JPEGs, 640x480)`, generated),
   ];
 }

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
-export const datasetsDir = path.resolve(repoRoot, '../shared/datasets');
 export const screenshotsDir = path.join(repoRoot, 'test-output', 'screenshots');
 
 export interface Session {

@@ -11,12 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import { datasetsDir, startSession, type Session } from './harness.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { startSession, type Session } from './harness.js';
 import { createProject, importFolder, IMPORT_TIMEOUT_MS } from './steps.js';
 
 const TRAIN_TIMEOUT_MS = 10 * 60_000;
 const JOB_TIMEOUT_MS = 5 * 60_000;
-const hymenoptera = path.join(datasetsDir, 'hymenoptera');
+const hymenoptera = datasetDir('hymenoptera');
 
 async function count(page: Page, testid: string): Promise<number> {
   return Number(await page.getByTestId(testid).textContent());
@@ -148,7 +149,10 @@ test('evaluate, suggestions, duplicates, try it and similar images', { timeout: 
 
   // --- Try it: a new photo answered at once, then added; a folder ---------
   await page.getByTestId('tab-try').click();
-  const newcomer = path.join(datasetsDir, 'cats_vs_dogs', 'train', 'cats', fs.readdirSync(path.join(datasetsDir, 'cats_vs_dogs', 'train', 'cats')).sort()[0]!);
+  // A photo the project does not hold: a validation bee, mirrored, so its bytes are new.
+  const bees = path.join(hymenoptera, 'val', 'bees');
+  const newcomer = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-e2e-new-')), 'mirrored-bee.jpg');
+  await sharp(path.join(bees, fs.readdirSync(bees).sort()[0]!)).flop().jpeg({ quality: 90 }).toFile(newcomer);
   await page.getByTestId('try-files-input').setInputFiles(newcomer);
   const result = page.locator(`[data-testid="try-result"][data-file="${path.basename(newcomer)}"]`);
   await result.locator('[data-testid="try-add"]').waitFor();

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { datasetsDir, startSession, type Session } from './harness.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { startSession, type Session } from './harness.js';
 import { closeImportReport, createProject, IMPORT_TIMEOUT_MS, startFolderImport, waitForImportReport } from './steps.js';
 
 async function classCount(page: Page, name: string): Promise<number> {
@@ -36,7 +37,7 @@ test('create a project, import hymenoptera, label, undo, reload', { timeout: IMP
   await session.screenshot('labelling-02-empty-project');
 
   // --- import the folder through the folder input ----------------------
-  await startFolderImport(page, path.join(datasetsDir, 'hymenoptera'));
+  await startFolderImport(page, datasetDir('hymenoptera'));
   await session.screenshot('labelling-03-importing');
   const report = await waitForImportReport(page);
   await session.screenshot('labelling-04-report');

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { datasetsDir, startSession, type Session } from './harness.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { startSession, type Session } from './harness.js';
 import { createProject, importFolder, IMPORT_TIMEOUT_MS } from './steps.js';
 
 const TRAIN_TIMEOUT_MS = 10 * 60_000;
@@ -44,7 +45,7 @@ test('train hymenoptera from the Train view, inspect the version, export it', { 
   const { page } = session;
 
   await createProject(page, 'Bugs');
-  await importFolder(page, path.join(datasetsDir, 'hymenoptera'));
+  await importFolder(page, datasetDir('hymenoptera'));
   await page.locator('[data-testid="class-row-bees"][data-count="204"]').waitFor();
 
   // --- the Train view before training ---------------------------------
@@ -220,7 +221,7 @@ test('train hymenoptera from the Train view, inspect the version, export it', { 
 
   // --- guard rail: one class cannot train ----------------------------------
   await createProject(page, 'Only ants');
-  await importFolder(page, path.join(datasetsDir, 'hymenoptera', 'val', 'ants'));
+  await importFolder(page, path.join(datasetDir('hymenoptera'), 'val', 'ants'));
   await page.locator('[data-testid="class-row-ants"][data-count="70"]').waitFor();
   await page.getByTestId('tab-train').click();
   const blocked = page.getByTestId('train-blocked');

@@ -15,7 +15,8 @@ export interface Mirror {
   close(): Promise<void>;
 }
 
-export async function startMirror(files: Map<string, MirrorBody>): Promise<Mirror> {
+/** Listens on 127.0.0.1, on `port` when given, else on any free port. */
+export async function startMirror(files: Map<string, MirrorBody>, port = 0): Promise<Mirror> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').replace(/^\/+/, '').split('?')[0] ?? '');
@@ -36,10 +37,13 @@ export async function startMirror(files: Map<string, MirrorBody>): Promise<Mirro
       res.write(body.truncateAfter.subarray(0, body.bytes), () => res.destroy());
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,16 +3,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pancake } from '../helpers/cli.js';
-import { sharedDir, tempDir } from '../helpers/temp.js';
-
-const hymenoptera = path.join(sharedDir, 'datasets/hymenoptera');
+import { makeImageTree } from '../helpers/images.js';
+import { tempDir } from '../helpers/temp.js';
 
 test('pancake import creates the project and reports; info --json has the promised shape', async () => {
   const home = tempDir();
+  const bugs = path.join(tempDir(), 'bugs');
+  await makeImageTree(bugs, { 'train/ants': 5, 'val/ants': 3, 'train/bees': 4, 'val/bees': 2 });
   const project = path.join(home, 'bugs.pancake');
-  const imported = await pancake(['import', project, hymenoptera], { home });
+  const imported = await pancake(['import', project, bugs], { home });
   assert.equal(imported.code, 0, imported.stderr);
-  assert.match(imported.stdout, /Import finished .*: 398 added, 0 duplicates/);
+  assert.match(imported.stdout, /Import finished .*: 14 added, 0 duplicates/);
   assert.match(imported.stdout, /New classes: .*ants/);
   assert.ok(fs.existsSync(project));
 
@@ -24,16 +25,16 @@ test('pancake import creates the project and reports; info --json has the promis
     classes: { name: string; count: number; splits: Record<string, number> }[];
   };
   assert.deepEqual(Object.keys(parsed), ['images', 'classes', 'unlabelled']);
-  assert.equal(parsed.images, 398);
+  assert.equal(parsed.images, 14);
   assert.equal(parsed.unlabelled, 0);
   const byName = Object.fromEntries(parsed.classes.map((c) => [c.name, c]));
-  assert.deepEqual(byName.ants, { name: 'ants', count: 194, splits: { train: 124, validation: 70, test: 0, none: 0 } });
-  assert.deepEqual(byName.bees, { name: 'bees', count: 204, splits: { train: 121, validation: 83, test: 0, none: 0 } });
+  assert.deepEqual(byName.ants, { name: 'ants', count: 8, splits: { train: 5, validation: 3, test: 0, none: 0 } });
+  assert.deepEqual(byName.bees, { name: 'bees', count: 6, splits: { train: 4, validation: 2, test: 0, none: 0 } });
 
   // The same folder again adds nothing: every file is a duplicate.
-  const again = await pancake(['import', project, path.join(hymenoptera, 'val/bees')], { home });
+  const again = await pancake(['import', project, path.join(bugs, 'val/bees')], { home });
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /0 added, 83 duplicates/);
+  assert.match(again.stdout, /0 added, 2 duplicates/);
 });
 
 test('the CLI explains bad input instead of crashing', async () => {

@@ -10,9 +10,10 @@ import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { pancake } from '../helpers/cli.js';
-import { repoRoot, sharedDir, tempDir } from '../helpers/temp.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { repoRoot, tempDir } from '../helpers/temp.js';
 
-const hymenoptera = path.join(sharedDir, 'datasets/hymenoptera');
+const hymenoptera = datasetDir('hymenoptera');
 const valDir = path.join(hymenoptera, 'val');
 const TOLERANCE = 1e-3;
 const TFJS_SUBSET = 24;

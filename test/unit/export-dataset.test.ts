@@ -5,25 +5,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import { ProjectStore } from '../../db/project-store.js';
 import type { ClassInfo } from '../../main/api/types.js';
 import { CSV_NAME, exportDataset, type DatasetExportResult } from '../../main/export/dataset-export.js';
 import { prepareOutputDir, writeFilesAtomically } from '../../main/export/write-files.js';
 import { importPaths } from '../../main/import/import-session.js';
-import { sharedDir, tempDir } from '../helpers/temp.js';
+import { makeImage, makeImageTree } from '../helpers/images.js';
+import { tempDir } from '../helpers/temp.js';
 
-const hymenoptera = path.join(sharedDir, 'datasets/hymenoptera');
 const quiet = { onProgress: () => undefined };
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-/** A small image with bytes no other test image has. */
-async function makeImage(file: string, shade: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<void> {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: shade, g: 255 - shade, b: 90 } } })
-    .toFormat(format)
-    .toFile(file);
-}
 
 /** RFC 4180, enough to check what the export wrote. */
 function parseCsv(text: string): string[][] {
@@ -64,29 +55,33 @@ function filesBelow(dir: string): string[] {
 // ---- one project, shared by the tests below ------------------------------
 
 const work = tempDir();
+// A dataset laid out in splits, as a person's photos would be, one of them a GIF.
+const bugs = path.join(work, 'bugs');
+await makeImageTree(bugs, { 'train/ants': 14, 'train/bees': 12, 'val/ants': 8, 'val/bees': 8 });
+await makeImage(path.join(bugs, 'train/bees/placeholder.gif'), 'gif');
 const extra = path.join(work, 'extra');
-// A name that also exists in hymenoptera/train/ants, with other bytes: both must be exported.
-const clashing = fs.readdirSync(path.join(hymenoptera, 'train/ants')).sort()[0]!;
-await makeImage(path.join(extra, 'train/ants', clashing), 10);
-await makeImage(path.join(extra, 'train/ants/gone.png'), 20, 'png');
-await makeImage(path.join(extra, 'val/bees/changed.jpg'), 30);
-await makeImage(path.join(extra, 'wasps/w1.jpg'), 40);
-await makeImage(path.join(extra, 'wasps/w2.jpg'), 50);
-await makeImage(path.join(extra, 'test/flies/f1.jpg'), 60);
-await makeImage(path.join(extra, 'moths/m1.jpg'), 70);
-await makeImage(path.join(extra, 'train/beetles/b1.jpg'), 80);
-await makeImage(path.join(extra, 'unsorted.jpg'), 90);
+// A name that also exists in bugs/train/ants, with other bytes: both must be exported.
+const clashing = fs.readdirSync(path.join(bugs, 'train/ants')).sort()[0]!;
+await makeImage(path.join(extra, 'train/ants', clashing));
+await makeImage(path.join(extra, 'train/ants/gone.png'), 'png');
+await makeImage(path.join(extra, 'val/bees/changed.jpg'));
+await makeImage(path.join(extra, 'wasps/w1.jpg'));
+await makeImage(path.join(extra, 'wasps/w2.jpg'));
+await makeImage(path.join(extra, 'test/flies/f1.jpg'));
+await makeImage(path.join(extra, 'moths/m1.jpg'));
+await makeImage(path.join(extra, 'train/beetles/b1.jpg'));
+await makeImage(path.join(extra, 'unsorted.jpg'));
 
 const store = ProjectStore.create(path.join(work, 'source.pancake'));
-const imported = await importPaths(store, [hymenoptera, extra], quiet);
-assert.equal(imported.skipped.filter((s) => !s.file.endsWith('.md') && !s.file.endsWith('.tsv')).length, 0);
+const imported = await importPaths(store, [bugs, extra], quiet);
+assert.deepEqual(imported.skipped, []);
 
 // The original of one image disappears and another changes on disk: both are exported from the project's copy.
 fs.rmSync(path.join(extra, 'train/ants/gone.png'));
-await makeImage(path.join(extra, 'val/bees/changed.jpg'), 31);
+await makeImage(path.join(extra, 'val/bees/changed.jpg'));
 
-// Every split is used, including none, and every label provenance (on hymenoptera images, leaving the ones above alone).
-const rows = store.listImages().filter((r) => r.sourcePath.startsWith(hymenoptera) && r.fileName !== clashing);
+// Every split is used, including none, and every label provenance (on the bugs images, leaving the ones above alone).
+const rows = store.listImages().filter((r) => r.sourcePath.startsWith(bugs + path.sep) && r.fileName !== clashing);
 const classId = (name: string): number => store.classByName(name)!.id;
 const ofClass = (name: string, split: string) => rows.filter((r) => r.classId === classId(name) && r.split === split);
 store.setSplit(ofClass('ants', 'train').slice(0, 10).map((r) => r.id), 'none');

@@ -21,13 +21,15 @@ import { buildWholeTfjs } from '../../main/export/tfjs-export.js';
 import type { ExportMeta } from '../../main/export/export-meta.js';
 import { MODEL, readMetadataEntry } from '../../main/export/onnx-proto.js';
 import { decodeVarint, MessageWriter, readFields } from '../../main/export/protobuf.js';
-import { repoRoot, sharedDir } from '../helpers/temp.js';
+import { resolveBackbone } from '../../main/ml/backbones.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { repoRoot } from '../helpers/temp.js';
 
 const BACKBONE = 'mobilenet_v2_1.0_224';
-const MODEL_DIR = path.join(sharedDir, 'models', BACKBONE);
+const MODEL_DIR = path.join(resolveBackbone(BACKBONE).modelsDir, BACKBONE);
 const ONNX_FILE = path.join(MODEL_DIR, 'onnx', `${BACKBONE}.onnx`);
 const TFJS_DIR = path.join(MODEL_DIR, 'tfjs');
-const VAL_DIR = path.join(sharedDir, 'datasets', 'hymenoptera', 'val');
+const VAL_DIR = path.join(datasetDir('hymenoptera'), 'val');
 const SIZE = 224;
 const DIM = 1280;
 const TOLERANCE = 1e-3;

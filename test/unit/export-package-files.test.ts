@@ -13,11 +13,13 @@ import { buildWholeOnnx } from '../../main/export/onnx-export.js';
 import { buildWholeTfjs } from '../../main/export/tfjs-export.js';
 import type { ExportMeta } from '../../main/export/export-meta.js';
 import { labelsText, ONNX_MODEL_FILE, packageFiles, type ExportFormat } from '../../main/export/package-files.js';
-import { repoRoot, sharedDir } from '../helpers/temp.js';
+import { resolveBackbone } from '../../main/ml/backbones.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { repoRoot } from '../helpers/temp.js';
 
 const BACKBONE = 'mobilenet_v2_1.0_224';
-const MODEL_DIR = path.join(sharedDir, 'models', BACKBONE);
-const VAL_DIR = path.join(sharedDir, 'datasets', 'hymenoptera', 'val');
+const MODEL_DIR = path.join(resolveBackbone(BACKBONE).modelsDir, BACKBONE);
+const VAL_DIR = path.join(datasetDir('hymenoptera'), 'val');
 const IMAGES = [path.join(VAL_DIR, 'ants', fs.readdirSync(path.join(VAL_DIR, 'ants')).sort()[0]!), path.join(VAL_DIR, 'bees', fs.readdirSync(path.join(VAL_DIR, 'bees')).sort()[0]!)];
 
 const META: ExportMeta = {

@@ -1,16 +1,17 @@
-// The real hymenoptera set, checked against its MANIFEST.tsv: every file,
+// The real hymenoptera set, checked against its committed file list
+// (test/data/hymenoptera.tsv, the same as its MANIFEST.tsv): every file,
 // class, split and size, plus the GIF placeholder it ships with (a valid
 // GIF, so it is imported like any other image).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { ProjectStore } from '../../db/project-store.js';
 import type { Split } from '../../main/api/types.js';
 import { importPaths } from '../../main/import/import-session.js';
-import { sharedDir, tempDir } from '../helpers/temp.js';
+import { datasetDir, datasetManifest } from '../helpers/datasets.js';
+import { tempDir } from '../helpers/temp.js';
 
-const DATASET = path.join(sharedDir, 'datasets', 'hymenoptera');
+const DATASET = datasetDir('hymenoptera');
 
 interface ManifestRow {
   split: Split;
@@ -21,17 +22,14 @@ interface ManifestRow {
 }
 
 function readManifest(): Map<string, ManifestRow> {
-  const [header, ...lines] = fs.readFileSync(path.join(DATASET, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  assert.equal(header, 'split\tclass\tfile\tbytes\twidth\theight\tformat\tsha256\toriginal_path');
   const rows = new Map<string, ManifestRow>();
-  for (const line of lines) {
-    const [split, className, file, , width, height, format] = line.split('\t') as [string, string, string, string, string, string, string];
-    rows.set(`${split}/${className}/${file}`, {
-      split: split === 'val' ? 'validation' : (split as Split),
-      className,
-      width: Number(width),
-      height: Number(height),
-      format: format.toLowerCase(),
+  for (const f of datasetManifest('hymenoptera')) {
+    rows.set(`${f.split}/${f.className}/${f.file}`, {
+      split: f.split === 'val' ? 'validation' : (f.split as Split),
+      className: f.className,
+      width: f.width,
+      height: f.height,
+      format: f.format,
     });
   }
   return rows;

@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
-import { sharedDir, tempDir } from '../helpers/temp.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { tempDir } from '../helpers/temp.js';
 
-export const HYMENOPTERA = path.join(sharedDir, 'datasets', 'hymenoptera');
+export const HYMENOPTERA = datasetDir('hymenoptera');
 
 /** The first `n` photos of a class in one split, sorted by name. */
 export function photos(split: 'train' | 'val', cls: 'ants' | 'bees', n: number, skip = 0): string[] {

@@ -15,9 +15,10 @@ import { predictImages } from '../../main/ml/predict.js';
 import { predictStoredImages } from '../../main/ml/predict-project.js';
 import { trainProject, type TrainPhase } from '../../main/ml/train.js';
 import { activeVersion, loadHead } from '../../main/ml/versions.js';
-import { sharedDir, tempDir } from '../helpers/temp.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { tempDir } from '../helpers/temp.js';
 
-const DATASET = path.join(sharedDir, 'datasets', 'hymenoptera');
+const DATASET = datasetDir('hymenoptera');
 let store: ProjectStore;
 let embedder: Embedder;
 

@@ -87,7 +87,7 @@ test('damaged weights are refused with the file named', async () => {
   const spec = getBackbone('mobilenet_v3_small_1.0_224');
   const file = path.join(dir, spec.onnxFile);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const good = fs.readFileSync(path.join(SHARED_MODELS, spec.onnxFile));
+  const good = fs.readFileSync(resolveBackbone(spec.id).file);
   fs.writeFileSync(file, good.subarray(0, good.length >> 1));
   await assert.rejects(
     withoutEnv(() => Embedder.open(spec.id, { modelsDir: dir, checkoutFallback: false })),
