@@ -44,7 +44,15 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
       licence: 'Apache-2.0',
       licenceNote: "Google's quantization-aware trained MobileNetV2 from the TF-slim hosted models; the repository's LICENSE is Apache-2.0.",
     },
-    converted: [],
+    converted: [
+      // TEMP stand-in checksums (the staged files), replaced by the converter's own at merge.
+      { path: 'mobilenet_v2_1.0_224/onnx/mobilenet_v2_1.0_224.onnx', bytes: 13_969_570, sha256: '49090c07ea626161809e8a8b0b053c4fb73c4bef7b3c71ac047ef38755ad6421' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard1of4.bin', bytes: 4_000_000, sha256: 'dd89fe2c830bf46269826023b6598e7e7e034b9c7cf3d211c67301cacdd675f0' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard2of4.bin', bytes: 4_000_000, sha256: '1ef60f75016b14ffe78c775b8bdf29dd5f533357d536fbed6b883a0e1f9a6eab' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard3of4.bin', bytes: 4_000_000, sha256: '9f0c30ee5214072f3789c6e46dfa543d086def5559cdfa569f681ba798760a7d' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard4of4.bin', bytes: 1_956_388, sha256: 'a65377185e5866fed7516fcc34ad63af8ad8c27bbbd90d5782cbf9f3c8ab2654' },
+      { path: 'mobilenet_v2_1.0_224/tfjs/model.json', bytes: 40_460, sha256: '504d14c38e525847fedb0070b9dcb8a1f016c8bfdfe2a528e35aa07d5ba1b9f2' },
+    ],
   },
   {
     id: 'mobilenet_v3_small_1.0_224',
@@ -59,6 +67,9 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
       licenceNote:
         "Google's MobileNetV3 checkpoint release (tensorflow/models, Apache-2.0), as collected in a model zoo whose own LICENSE.txt is MIT.",
     },
-    converted: [],
+    converted: [
+      // TEMP stand-in checksum (the staged file), replaced by the converter's own at merge.
+      { path: 'mobilenet_v3_small_1.0_224/onnx/mobilenet_v3_small_1.0_224.onnx', bytes: 10_166_790, sha256: '123b2e35eba07b1d32e50511f4a61985d19d990f67f7349f467faec2505dbcd6' },
+    ],
   },
 ];
