@@ -113,8 +113,9 @@ export interface BackboneInfo {
   /** Null when the weights were found and look intact. */
   problem: string | null;
   status: BackboneStatus;
-  /** Size of what Download fetches. */
+  /** Size and licence of what Download fetches. */
   downloadBytes: number;
+  licence: string;
 }
 
 export type BackboneStatus = 'ready' | 'missing' | 'damaged';

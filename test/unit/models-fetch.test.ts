@@ -8,14 +8,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { pancake, type CliResult } from '../helpers/cli.js';
 import { startMirror, type Mirror, type MirrorBody } from '../helpers/mirror-server.js';
 import { sharedDir, tempDir } from '../helpers/temp.js';
+import { twoClassPhotos } from '../helpers/two-class-photos.js';
 import { MODEL_MANIFEST } from '../../main/models/manifest.js';
 import { userModelsDir } from '../../main/models/user-models-dir.js';
-
-sharp.concurrency(2);
 
 const DEFAULT = 'mobilenet_v2_1.0_224';
 const v2 = MODEL_MANIFEST.find((m) => m.id === DEFAULT)!;
@@ -90,27 +88,6 @@ async function withMirror<T>(files: Map<string, MirrorBody>, fn: (m: Mirror) => 
   }
 }
 
-/** Two classes of clearly different pictures, when the shared photos are not here. */
-async function madePhotos(): Promise<string> {
-  const dir = tempDir('pancake-photos-');
-  for (const [name, colour] of [
-    ['red', { r: 200, g: 30, b: 30 }],
-    ['blue', { r: 30, g: 40, b: 210 }],
-  ] as const) {
-    fs.mkdirSync(path.join(dir, name));
-    for (let i = 0; i < 12; i++) {
-      const noise = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 + i } } })
-        .png()
-        .toBuffer();
-      await sharp({ create: { width: 256, height: 256, channels: 3, background: colour } })
-        .composite([{ input: noise, top: 16 + i * 8, left: 24 + i * 6, blend: 'overlay' }])
-        .jpeg()
-        .toFile(path.join(dir, name, `${i}.jpg`));
-    }
-  }
-  return dir;
-}
-
 test('pancake models --json lists every backbone with its status, folder and pinned download', async () => {
   const user = newUser();
   const models = await listed(user, 'http://127.0.0.1:9');
@@ -151,7 +128,7 @@ test('in an empty HOME, pancake models fetch installs from the mirror, then impo
   });
 
   const hymenoptera = path.join(sharedDir, 'datasets', 'hymenoptera');
-  const photos = fs.existsSync(hymenoptera) ? hymenoptera : await madePhotos();
+  const photos = fs.existsSync(hymenoptera) ? hymenoptera : await twoClassPhotos(tempDir('pancake-photos-'));
   const project = path.join(user.home, 'first.pancake');
   const imported = await user.run(['import', project, photos], 'http://127.0.0.1:9');
   assert.equal(imported.code, 0, imported.stderr);

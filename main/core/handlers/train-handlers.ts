@@ -92,6 +92,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
           problem: state.problem,
           status: state.status,
           downloadBytes: manifestEntry(b.id).original.bytes,
+          licence: manifestEntry(b.id).original.licence,
         };
       });
       return { backbones, current: core.hasProject ? projectBackbone(core) : DEFAULT_BACKBONE, searched: modelsDirCandidates(loc) };
