@@ -88,6 +88,15 @@ async function withMirror<T>(files: Map<string, MirrorBody>, fn: (m: Mirror) => 
   }
 }
 
+test('the user models folder follows each platform and ignores PANCAKE_HOME', () => {
+  assert.equal(userModelsDir({ HOME: '/home/ada', PANCAKE_HOME: '/tmp/x' }, 'linux'), '/home/ada/.local/share/pancake/models');
+  assert.equal(userModelsDir({ HOME: '/home/ada', XDG_DATA_HOME: '/data/ada' }, 'linux'), '/data/ada/pancake/models');
+  // XDG asks for a relative XDG_DATA_HOME to be ignored.
+  assert.equal(userModelsDir({ HOME: '/home/ada', XDG_DATA_HOME: 'rel' }, 'linux'), '/home/ada/.local/share/pancake/models');
+  assert.equal(userModelsDir({ HOME: '/Users/ada' }, 'darwin'), '/Users/ada/Library/Application Support/Pancake/models');
+  assert.equal(userModelsDir({ LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local' }, 'win32'), 'C:\\Users\\ada\\AppData\\Local\\Pancake\\models');
+});
+
 test('pancake models --json lists every backbone with its status, folder and pinned download', async () => {
   const user = newUser();
   const models = await listed(user, 'http://127.0.0.1:9');
