@@ -5,12 +5,14 @@
 // leaves no model behind, and a rerun recovers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pancake, type CliResult } from '../helpers/cli.js';
 import { startMirror, type Mirror, type MirrorBody } from '../helpers/mirror-server.js';
-import { sharedDir, tempDir } from '../helpers/temp.js';
+import { repoRoot, sharedDir, tempDir } from '../helpers/temp.js';
 import { twoClassPhotos } from '../helpers/two-class-photos.js';
 import { MODEL_MANIFEST } from '../../main/models/manifest.js';
 import { userModelsDir } from '../../main/models/user-models-dir.js';
@@ -187,11 +189,46 @@ test('a file of the wrong size and a missing file are refused by name', async ()
   assertNothingInstalled(user.models);
 });
 
-test('with no network the fetch says so in one sentence', async () => {
+test('with no network the fetch says so in one sentence', async (t) => {
   const user = newUser();
   // Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
   assertRefused(await user.run(['models', 'fetch', DEFAULT], 'http://127.0.0.1:9'), /127\.0\.0\.1:9 cannot be reached \(ECONNREFUSED\).*network/);
+  // .invalid never resolves (RFC 6761).
+  assertRefused(await user.run(['models', 'fetch', DEFAULT], 'http://pancake-mirror.invalid'), /pancake-mirror\.invalid cannot be reached \(ENOTFOUND\)/);
   assertNothingInstalled(user.models);
+
+  if (process.getuid?.() !== 0) {
+    t.skip('a machine without any network (unshare -n) needs root');
+    return;
+  }
+  // The real public address, from a network namespace with no network at all.
+  const env: Record<string, string | undefined> = { ...process.env, HOME: user.home, PANCAKE_HOME: path.join(user.home, 'state'), PANCAKE_NO_CHECKOUT_MODELS: '1' };
+  for (const k of ['XDG_DATA_HOME', 'PANCAKE_MODELS_DIR', 'PANCAKE_MIRROR']) delete env[k];
+  const r = spawnSync('unshare', ['-n', process.execPath, path.join(repoRoot, 'dist/main/cli/pancake.js'), 'models', 'fetch', DEFAULT], { env, encoding: 'utf8' });
+  assertRefused({ code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }, /github\.com cannot be reached \((EAI_AGAIN|ENOTFOUND|ENETUNREACH)\)/);
+  assertNothingInstalled(user.models);
+});
+
+test('redirects are followed, as the pinned GitHub addresses redirect to their raw host', async () => {
+  const user = newUser();
+  const v3 = MODEL_MANIFEST.find((m) => m.id === 'mobilenet_v3_small_1.0_224')!;
+  await withMirror(goodFiles(), async (mirror) => {
+    // Two hops: a relative redirect, then an absolute one to the mirror.
+    const hops = http.createServer((req, res) => {
+      const name = (req.url ?? '/').slice(1);
+      res.writeHead(302, { location: name.startsWith('hop/') ? `${mirror.url}/${name.slice(4)}` : `/hop/${name}` }).end();
+    });
+    await new Promise<void>((resolve) => hops.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await user.run(['models', 'fetch', v3.id], `http://127.0.0.1:${(hops.address() as AddressInfo).port}`);
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      hops.closeAllConnections();
+      await new Promise((resolve) => hops.close(resolve));
+    }
+    assert.deepEqual(mirror.requests, [v3.original.sha256]);
+  });
+  assert.equal((await listed(user, 'http://127.0.0.1:9')).get(v3.id)!.status, 'ready');
 });
 
 test('a damaged install and a stale staging folder are replaced by a good one', async () => {
