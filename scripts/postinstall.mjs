@@ -20,8 +20,8 @@ function say(line) {
 const quick = [process.env.PANCAKE_MODELS_DIR, path.join(root, '..', 'shared', 'models')].filter(Boolean);
 if (quick.some((dir) => fs.existsSync(path.join(dir, ONNX)))) process.exit(0);
 
-/** Runs a step with a time limit; returns its stdout, or null after saying why it failed. */
-function step(what, command, args, inherit) {
+/** Runs a step with a time limit; returns its stdout, or null after saying why it failed (unless quiet). */
+function step(what, command, args, inherit, quiet = false) {
   const r = spawnSync(command, args, {
     cwd: root,
     timeout: STEP_LIMIT_MS,
@@ -29,6 +29,7 @@ function step(what, command, args, inherit) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', inherit ? 'inherit' : 'pipe'],
   });
+  if (quiet && (r.error || r.status !== 0)) return null;
   if (r.error?.code === 'ETIMEDOUT') {
     say(`${what} took longer than ${STEP_LIMIT_MS / 60_000} minutes and was stopped. ${LATER}`);
     return null;
@@ -42,15 +43,18 @@ function step(what, command, args, inherit) {
   return r.stdout;
 }
 
-// The CLI is what knows every models folder; it needs dist/, which a fresh clone does not have yet.
+// The CLI is what knows every models folder. It needs dist/, which a fresh clone does not have yet (and
+// an older build may predate `pancake models`), so it is compiled only when asking it fails.
 const cli = path.join(root, 'dist', 'main', 'cli', 'pancake.js');
-if (!fs.existsSync(cli)) {
+const list = (quiet) => step('Looking for the weights', process.execPath, [cli, 'models', '--json'], false, quiet);
+let listed = fs.existsSync(cli) ? list(true) : null;
+if (listed === null) {
   say('compiling Pancake to look for its backbone weights…');
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (step('Compiling', process.execPath, [tsc, '-p', 'tsconfig.json'], false) === null) process.exit(0);
+  listed = list(false);
+  if (listed === null) process.exit(0);
 }
-const listed = step('Looking for the weights', process.execPath, [cli, 'models', '--json'], false);
-if (listed === null) process.exit(0);
 if (JSON.parse(listed).find((m) => m.id === ID)?.status === 'ready') process.exit(0);
 
 say('downloading the default backbone (MobileNetV2, 3.6 MB) once; later runs work offline.');

@@ -33,6 +33,11 @@ export function sourceUrl(file: { url: string; sha256: string }, env: NodeJS.Pro
   return mirror ? `${mirror.replace(/\/+$/, '')}/${file.sha256}` : file.url;
 }
 
+/** A bad file from a mirror is the mirror's fault; from the public source, a later try may get a good copy. */
+function retryHint(): string {
+  return process.env.PANCAKE_MIRROR?.trim() ? ` Check the mirror PANCAKE_MIRROR points to (${process.env.PANCAKE_MIRROR.trim()}).` : ' Try again later.';
+}
+
 class Timeout extends Error {
   constructor(readonly phase: 'connect' | 'idle') {
     super(phase);
@@ -113,11 +118,11 @@ export async function download(req: DownloadRequest): Promise<void> {
   const part = path.join(dir, `.${path.basename(req.dest)}.${process.pid}.part`);
   const res = await open(req, req.url, 0);
   const announced = Number(res.headers['content-length']);
-  if (Number.isFinite(announced) && res.headers['content-length'] !== undefined && announced !== req.bytes) {
+  if (Number.isFinite(announced) && announced !== req.bytes) {
     res.destroy();
     throw new ModelFetchError(
       'size',
-      `The file offered for ${req.what} is not the expected one (${megabytes(announced)} instead of ${megabytes(req.bytes)}), so it was not used. Try again later, or check PANCAKE_MIRROR.`,
+      `The file offered for ${req.what} is not the expected one (${megabytes(announced)} instead of ${megabytes(req.bytes)}), so it was not used.${retryHint()}`,
     );
   }
   const hash = crypto.createHash('sha256');
@@ -140,7 +145,7 @@ export async function download(req: DownloadRequest): Promise<void> {
       const chunk = next.value;
       done += chunk.length;
       if (done > req.bytes) {
-        throw new ModelFetchError('size', `The file offered for ${req.what} is larger than the expected ${megabytes(req.bytes)}, so it was not used.`);
+        throw new ModelFetchError('size', `The file offered for ${req.what} is larger than expected, so it was not used.${retryHint()}`);
       }
       hash.update(chunk);
       await file.write(chunk);
@@ -158,7 +163,7 @@ export async function download(req: DownloadRequest): Promise<void> {
     if (digest !== req.sha256) {
       throw new ModelFetchError(
         'checksum',
-        `The downloaded ${req.what} is not the expected file (sha256 ${digest.slice(0, 12)}… instead of ${req.sha256.slice(0, 12)}…), so it was not installed. Try again later, or check PANCAKE_MIRROR.`,
+        `What was downloaded as ${req.what} is not the expected file (sha256 ${digest.slice(0, 12)}… instead of ${req.sha256.slice(0, 12)}…), so it was not installed.${retryHint()}`,
       );
     }
     fs.renameSync(part, req.dest);
