@@ -1,11 +1,13 @@
-// `npm start`: opens the Electron app where its binary is installed, else
-// runs the browser host. Electron's binary is looked up on disk, never
-// required, because requiring the package downloads it where it is missing.
+// `npm start`: fetches the default backbone where no models folder has it,
+// then opens the Electron app where its binary is installed, else runs the
+// browser host. Electron's binary is looked up on disk, never required,
+// because requiring the package downloads it where it is missing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serve } from './host/serve.js';
+import { ensureDefaultBackbone } from './models/ensure-default.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,6 +22,7 @@ function electronBinary(): string | null {
   }
 }
 
+await ensureDefaultBackbone();
 const bin = process.env.PANCAKE_BROWSER ? null : electronBinary();
 if (bin) {
   const child = spawn(bin, [path.join(root, 'dist/main/electron/main.js')], { stdio: 'inherit' });

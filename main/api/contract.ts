@@ -17,6 +17,8 @@ import {
   type ExportResult,
   type FilePrediction,
   type FolderEvaluationResult,
+  type ModelStatusInfo,
+  type ModelsFetchResult,
 } from './types.js';
 import type {
   DuplicateReport,
@@ -82,6 +84,12 @@ export const contract = {
   importReports: method<{ reports: ImportReport[] }>()(none),
 
   backbonesList: method<{ backbones: BackboneInfo[]; current: string; searched: string[] }>()(none),
+  /** Every backbone: ready, missing or damaged, where it was found, and what fetching it downloads. */
+  modelsList: method<{ models: ModelStatusInfo[]; installDir: string; searched: string[] }>()(none),
+  /** Downloads, converts and installs backbones (default: every one not ready) as a job with progress. */
+  modelsFetch: method<ModelsFetchResult>()(
+    v.object({ jobId: jobId(), ids: v.optional(v.array(v.string({ min: 1, max: 100 }), { max: 20 })), dir: v.optional(path()) }),
+  ),
   settingsSet: method<null>()(v.object({ modelsDir: v.nullable(path()) })),
   projectSetBackbone: method<null>()(v.object({ backbone: v.string({ min: 1, max: 100 }) })),
   trainingReadiness: method<TrainingReadiness>()(none),

@@ -112,6 +112,29 @@ export interface BackboneInfo {
   isDefault: boolean;
   /** Null when the weights were found and look intact. */
   problem: string | null;
+  status: BackboneStatus;
+  /** Size and licence of what Download fetches. */
+  downloadBytes: number;
+  licence: string;
+}
+
+export type BackboneStatus = 'ready' | 'missing' | 'damaged';
+
+/** One backbone as `pancake models` and the models list show it. */
+export interface ModelStatusInfo {
+  id: string;
+  name: string;
+  status: BackboneStatus;
+  /** The models folder its weights were found in; null when missing. */
+  folder: string | null;
+  problem: string | null;
+  /** The published original that a fetch downloads (its pinned public address). */
+  download: { url: string; sha256: string; bytes: number };
+  licence: string;
+}
+
+export interface ModelsFetchResult {
+  installed: { id: string; dir: string; downloaded: boolean }[];
 }
 
 export interface TrainSettings {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../core/core.js';
-import type { ApiEvent, ImportReport, JobProgress } from '../api/types.js';
+import type { ApiEvent, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
 import { intFlag, parseArgs, UsageError } from './args.js';
 
 export interface Command {
@@ -279,4 +279,44 @@ const exportCommand: Command = {
   },
 };
 
-export const commands: Command[] = [importCommand, infoCommand, trainCommand, evaluateCommand, predictCommand, exportCommand];
+const modelsCommand: Command = {
+  name: 'models',
+  usage: 'models [--json] | models fetch [ID...] [--dir DIR]',
+  summary:
+    'List the backbones (ready, missing or damaged, where found, what a download fetches); fetch downloads, checks, converts and installs them (default: every one not ready) into your models folder, or DIR.',
+  async run(argv, core) {
+    const args = parseArgs(argv, ['dir']);
+    const [sub, ...ids] = args.positionals;
+    if (sub === undefined) {
+      if (args.flags.has('dir')) throw new UsageError('--dir goes with models fetch.');
+      const { models, installDir } = await core.api.modelsList({});
+      if (args.flags.get('json')) {
+        console.log(JSON.stringify(models.map(({ id, name, status, folder, download }) => ({ id, name, status, folder, download })), null, 2));
+        return 0;
+      }
+      for (const m of models) {
+        console.log(`${m.id.padEnd(28)} ${m.status.padEnd(8)} ${m.name}`);
+        console.log(`  ${m.folder ? `found in ${m.folder}` : 'not found'}; download ${(m.download.bytes / 1e6).toFixed(1)} MB (${m.licence}) from ${m.download.url}`);
+        if (m.status === 'damaged' && m.problem) console.log(`  ${m.problem}`);
+      }
+      if (models.some((m) => m.status !== 'ready')) console.log(`Run \`pancake models fetch\` to install the missing ones into ${installDir}.`);
+      return 0;
+    }
+    if (sub !== 'fetch') throw new UsageError(`Unknown models subcommand "${sub}".`);
+    const dir = args.flags.get('dir');
+    if (dir === true) throw new UsageError('--dir needs a folder.');
+    const jobId = `cli-models-fetch-${process.pid}`;
+    const done = progressPrinter(core, jobId);
+    let r: ModelsFetchResult;
+    try {
+      r = await core.api.modelsFetch({ jobId, ...(ids.length ? { ids } : {}), ...(typeof dir === 'string' ? { dir: path.resolve(dir) } : {}) });
+    } finally {
+      done();
+    }
+    if (r.installed.length === 0) console.log('Every backbone is ready; nothing to fetch.');
+    for (const m of r.installed) console.log(`Installed ${m.id} in ${m.dir}.`);
+    return 0;
+  },
+};
+
+export const commands: Command[] = [modelsCommand, importCommand, infoCommand, trainCommand, evaluateCommand, predictCommand, exportCommand];

@@ -17,6 +17,7 @@ import { trainHandlers } from './handlers/train-handlers.js';
 import { useHandlers } from './handlers/use-handlers.js';
 import { exportHandlers } from './handlers/export-handlers.js';
 import { insightHandlers } from './handlers/insight-handlers.js';
+import { modelHandlers } from './handlers/model-handlers.js';
 import { Embedders } from './embedders.js';
 import type { ModelsLocation } from '../ml/backbones.js';
 
@@ -53,6 +54,7 @@ export class PancakeCore {
       ...useHandlers(this),
       ...exportHandlers(this),
       ...insightHandlers(this),
+      ...modelHandlers(this),
     };
   }
 
@@ -65,7 +67,7 @@ export class PancakeCore {
     return this.current !== null;
   }
 
-  /** Where backbone weights are looked for: the setting, then the environment, resources and the checkout. */
+  /** Where backbone weights are looked for: the setting, then the environment, resources, the checkout and the user's models folder. */
   modelsLocation(): ModelsLocation {
     return { modelsDir: this.appState.settings.modelsDir ?? null, resourcesPath: this.options.resourcesPath ?? null };
   }

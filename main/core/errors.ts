@@ -12,6 +12,7 @@ const EXPECTED = new Set([
   'BackboneError',
   'ExportError',
   'VersionError',
+  'ModelFetchError',
 ]);
 
 export function describeError(err: unknown): WireError {

@@ -1,10 +1,14 @@
 // The frozen ImageNet backbones Pancake can embed with, and where their
 // weights are found. Weights are never part of the app's source: they live
-// in a models folder chosen by setting, environment, packaged resources or
-// the shared folder beside a development checkout.
+// in a models folder chosen by setting, environment, packaged resources, the
+// shared folder beside a development checkout, or the user's models folder
+// that `pancake models fetch` fills.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MODEL_MANIFEST } from '../models/manifest.js';
+import { userModelsDir } from '../models/user-models-dir.js';
 
 export interface BackboneSpec {
   id: string;
@@ -14,7 +18,7 @@ export interface BackboneSpec {
   dim: number;
   /** ONNX file, relative to the models folder. */
   onnxFile: string;
-  /** Expected sha256 of the ONNX file, to tell damaged weights from good ones. */
+  /** sha256 of the staged ONNX file in ../shared/models; the converter's own output is also accepted (see acceptedSha256). */
   sha256: string;
   inputName: string;
   outputName: string;
@@ -73,6 +77,11 @@ export interface ModelsLocation {
   checkoutFallback?: boolean;
 }
 
+/** Tests set PANCAKE_NO_CHECKOUT_MODELS=1 to see the app as a user without ../shared would. */
+function checkoutModelsAllowed(loc: ModelsLocation): boolean {
+  return loc.checkoutFallback !== false && process.env.PANCAKE_NO_CHECKOUT_MODELS !== '1';
+}
+
 /** The folder holding package.json above this compiled file: the checkout (or the packaged app). */
 export function findRepoRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string | null {
   let dir = from;
@@ -91,9 +100,16 @@ export function modelsDirCandidates(loc: ModelsLocation = {}): string[] {
   const env = process.env.PANCAKE_MODELS_DIR;
   if (env) out.push(path.resolve(env));
   if (loc.resourcesPath) out.push(path.resolve(loc.resourcesPath, 'models'));
-  const root = loc.checkoutFallback === false ? null : findRepoRoot();
+  const root = checkoutModelsAllowed(loc) ? findRepoRoot() : null;
   if (root) out.push(path.resolve(root, '..', 'shared', 'models'));
+  out.push(path.resolve(userModelsDir()));
   return [...new Set(out)];
+}
+
+/** Checksums of a good ONNX file: the staged copy's and the one the in-repository converter writes. */
+export function acceptedSha256(spec: BackboneSpec): string[] {
+  const converted = MODEL_MANIFEST.find((m) => m.id === spec.id)?.converted.find((c) => c.path === spec.onnxFile)?.sha256;
+  return converted && converted !== spec.sha256 ? [spec.sha256, converted] : [spec.sha256];
 }
 
 export interface ResolvedBackbone {
@@ -105,6 +121,8 @@ export interface ResolvedBackbone {
   searched: string[];
 }
 
+export const FETCH_HINT = 'Download them with the Download button in the Train view, or run `pancake models fetch`.';
+
 /** Finds the weights of a backbone; the error names the file and every folder looked in. */
 export function resolveBackbone(id: string = DEFAULT_BACKBONE, loc: ModelsLocation = {}): ResolvedBackbone {
   const spec = getBackbone(id);
@@ -115,14 +133,63 @@ export function resolveBackbone(id: string = DEFAULT_BACKBONE, loc: ModelsLocati
   }
   throw new BackboneError(
     `The weights of ${spec.label} are missing: ${spec.onnxFile} was not found in any models folder. ` +
-      `Looked in: ${candidates.length ? candidates.join('; ') : '(no folder configured)'}. ` +
-      'Set the models folder in Settings or the PANCAKE_MODELS_DIR environment variable.',
+      `Looked in: ${candidates.join('; ')}. ${FETCH_HINT}`,
   );
 }
 
 export function damagedWeightsMessage(resolved: ResolvedBackbone, reason: string): string {
   return (
     `The weights file ${resolved.file} of ${resolved.spec.label} is damaged (${reason}). ` +
-    `Replace it with a good copy of ${resolved.spec.onnxFile}. Folders searched: ${resolved.searched.join('; ')}.`
+    `Delete it and download a good copy with the Download button in the Train view or \`pancake models fetch\`. ` +
+    `Folders searched: ${resolved.searched.join('; ')}.`
   );
+}
+
+export type BackboneStatus = 'ready' | 'missing' | 'damaged';
+
+export interface BackboneState {
+  spec: BackboneSpec;
+  status: BackboneStatus;
+  /** The models folder the weights were found in; null when missing. */
+  modelsDir: string | null;
+  /** Null when ready; else one sentence saying what is wrong and what to do. */
+  problem: string | null;
+  searched: string[];
+}
+
+/** Hashing 14 MB on every listing would be wasteful; a file is rehashed only when its size or time changes. */
+const digestCache = new Map<string, { key: string; digest: string }>();
+
+function fileDigest(file: string): string {
+  const st = fs.statSync(file);
+  const key = `${st.size}:${st.mtimeMs}`;
+  const hit = digestCache.get(file);
+  if (hit?.key === key) return hit.digest;
+  const digest = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  digestCache.set(file, { key, digest });
+  return digest;
+}
+
+/** Whether a backbone's weights are usable where Pancake would load them from. */
+export function backboneState(id: string, loc: ModelsLocation = {}): BackboneState {
+  let resolved: ResolvedBackbone;
+  try {
+    resolved = resolveBackbone(id, loc);
+  } catch (err) {
+    if (!(err instanceof BackboneError)) throw err;
+    return { spec: getBackbone(id), status: 'missing', modelsDir: null, problem: err.message, searched: modelsDirCandidates(loc) };
+  }
+  let reason: string | null;
+  try {
+    reason = acceptedSha256(resolved.spec).includes(fileDigest(resolved.file)) ? null : 'its checksum does not match the expected weights';
+  } catch (err) {
+    reason = `cannot read it: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return {
+    spec: resolved.spec,
+    status: reason ? 'damaged' : 'ready',
+    modelsDir: resolved.modelsDir,
+    problem: reason ? damagedWeightsMessage(resolved, reason) : null,
+    searched: resolved.searched,
+  };
 }

@@ -7,7 +7,8 @@ import type { ImageSource } from './preprocess.js';
 
 export interface InferenceWorkerInit {
   file: string;
-  sha256: string;
+  /** Checksums of a good copy: the staged one and the converter's. */
+  sha256: string[];
   inputName: string;
   outputName: string;
   inputSize: number;

@@ -7,6 +7,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   BackboneError,
   DEFAULT_BACKBONE,
+  acceptedSha256,
   damagedWeightsMessage,
   resolveBackbone,
   type BackboneSpec,
@@ -97,7 +98,7 @@ export class Embedder {
     const channel = new MessageChannel();
     const inferenceInit: InferenceWorkerInit = {
       file: resolved.file,
-      sha256: spec.sha256,
+      sha256: acceptedSha256(spec),
       inputName: spec.inputName,
       outputName: spec.outputName,
       inputSize: spec.inputSize,

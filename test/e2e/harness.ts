@@ -37,9 +37,11 @@ export function chromiumPath(): string {
   return p;
 }
 
-async function startHost(home: string): Promise<{ child: ChildProcess; url: string; log: string[] }> {
+async function startHost(home: string, extraEnv: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string; log: string[] }> {
+  const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: home, HOME: home, ...extraEnv };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/host/serve.js')], {
-    env: { ...process.env, PANCAKE_HOME: home, HOME: home },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];
@@ -59,10 +61,12 @@ async function startHost(home: string): Promise<{ child: ChildProcess; url: stri
   return { child, url, log };
 }
 
-/** `home` may be reused to check what survives a restart of the host. */
-export async function startSession(opts: { home?: string; viewport?: { width: number; height: number } } = {}): Promise<Session> {
+/** `home` may be reused to check what survives a restart of the host; `env` entries set to undefined are removed. */
+export async function startSession(
+  opts: { home?: string; viewport?: { width: number; height: number }; env?: Record<string, string | undefined> } = {},
+): Promise<Session> {
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-e2e-'));
-  const { child, url, log } = await startHost(home);
+  const { child, url, log } = await startHost(home, opts.env ?? {});
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
   page.on('pageerror', (err) => log.push(`[pageerror] ${err.message}\n`));

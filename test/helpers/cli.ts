@@ -8,11 +8,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `pancake` command, as a user would, with its own state folder. */
-export function pancake(args: string[], opts: { home: string }): Promise<CliResult> {
+/** Runs the real `pancake` command, as a user would, with its own state folder; `env` entries set to undefined are removed. */
+export function pancake(args: string[], opts: { home: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: opts.home, ...opts.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/cli/pancake.js'), ...args], {
-      env: { ...process.env, PANCAKE_HOME: opts.home },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type MirrorBody = Buffer | { file: string } | { truncateAfter: Buffer; bytes: number };
+export type MirrorBody = Buffer | { file: string } | { truncateAfter: Buffer; bytes: number } | { slowly: Buffer; bytesPerSecond: number };
 
 export interface Mirror {
   /** Base URL, without a trailing slash: the value for PANCAKE_MIRROR. */
@@ -31,6 +31,21 @@ export async function startMirror(files: Map<string, MirrorBody>, port = 0): Pro
     } else if ('file' in body) {
       res.writeHead(200, { 'content-length': fs.statSync(body.file).size });
       fs.createReadStream(body.file).pipe(res);
+    } else if ('slowly' in body) {
+      // A slow network, so a download can be watched and cancelled part way.
+      res.writeHead(200, { 'content-length': body.slowly.length });
+      const chunk = Math.max(1, Math.round(body.bytesPerSecond / 10));
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(body.slowly.subarray(sent, sent + chunk));
+        sent += chunk;
+        if (sent >= body.slowly.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+      res.once('close', () => clearInterval(timer));
     } else {
       // Announces the whole length, sends only part of it, then drops the connection.
       res.writeHead(200, { 'content-length': body.truncateAfter.length });

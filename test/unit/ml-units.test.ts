@@ -31,6 +31,7 @@ import {
   VersionError,
 } from '../../main/ml/versions.js';
 import { sharedDir, tempDir } from '../helpers/temp.js';
+import { userModelsDir } from '../../main/models/user-models-dir.js';
 
 const SHARED_MODELS = path.join(sharedDir, 'models');
 
@@ -44,7 +45,7 @@ function withoutEnv<T>(fn: () => T): T {
   }
 }
 
-test('weights are looked up in the setting, the environment, the resources and the checkout, in that order', () => {
+test('weights are looked up in the setting, the environment, the resources, the checkout and the user folder, in that order', () => {
   const setting = tempDir();
   const env = tempDir();
   const saved = process.env.PANCAKE_MODELS_DIR;
@@ -55,6 +56,7 @@ test('weights are looked up in the setting, the environment, the resources and t
       env,
       path.resolve('/opt/app/resources/models'),
       SHARED_MODELS,
+      userModelsDir(),
     ]);
     // Neither the setting nor the environment holds weights: the checkout's shared folder does.
     assert.equal(resolveBackbone('mobilenet_v2_1.0_224', { modelsDir: setting }).modelsDir, SHARED_MODELS);
@@ -67,6 +69,10 @@ test('weights are looked up in the setting, the environment, the resources and t
 test('missing weights name the file and every folder searched', () => {
   const empty = tempDir();
   const resources = tempDir();
+  // An empty home, so weights fetched into this machine's user models folder do not count.
+  const saved = { HOME: process.env.HOME, XDG_DATA_HOME: process.env.XDG_DATA_HOME };
+  process.env.HOME = tempDir();
+  delete process.env.XDG_DATA_HOME;
   const err = withoutEnv(() => {
     try {
       resolveBackbone('mobilenet_v2_1.0_224', { modelsDir: empty, resourcesPath: resources, checkoutFallback: false });
@@ -75,7 +81,12 @@ test('missing weights name the file and every folder searched', () => {
     }
     return null;
   });
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   assert.ok(err instanceof BackboneError);
+  assert.match(err.message, /pancake models fetch/);
   assert.match(err.message, /mobilenet_v2_1\.0_224\/onnx\/mobilenet_v2_1\.0_224\.onnx/);
   assert.ok(err.message.includes(empty), err.message);
   assert.ok(err.message.includes(path.join(resources, 'models')), err.message);

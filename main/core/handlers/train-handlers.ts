@@ -1,6 +1,7 @@
 import type { PancakeCore, Handlers } from '../core.js';
 import type { TrainingReadiness, VersionDetail, VersionSummary } from '../../api/types.js';
-import { BACKBONES, DEFAULT_BACKBONE, getBackbone, modelsDirCandidates, resolveBackbone } from '../../ml/backbones.js';
+import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandidates } from '../../ml/backbones.js';
+import { manifestEntry } from '../../models/install.js';
 import { labelledImages } from '../../../db/ml-queries.js';
 import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
 import { trainProject, AUGMENT_LIMIT, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
@@ -81,13 +82,18 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
     backbonesList: () => {
       const loc = core.modelsLocation();
       const backbones = BACKBONES.map((b) => {
-        let problem: string | null = null;
-        try {
-          resolveBackbone(b.id, loc);
-        } catch (err) {
-          problem = err instanceof Error ? err.message : String(err);
-        }
-        return { id: b.id, label: b.label, description: b.description, embeddingSize: b.dim, isDefault: b.id === DEFAULT_BACKBONE, problem };
+        const state = backboneState(b.id, loc);
+        return {
+          id: b.id,
+          label: b.label,
+          description: b.description,
+          embeddingSize: b.dim,
+          isDefault: b.id === DEFAULT_BACKBONE,
+          problem: state.problem,
+          status: state.status,
+          downloadBytes: manifestEntry(b.id).original.bytes,
+          licence: manifestEntry(b.id).original.licence,
+        };
       });
       return { backbones, current: core.hasProject ? projectBackbone(core) : DEFAULT_BACKBONE, searched: modelsDirCandidates(loc) };
     },

@@ -8,6 +8,7 @@ import { project } from './project.svelte';
 import { toasts } from './toasts.svelte';
 import { ui } from './ui.svelte';
 import { errorMessage } from './format';
+import { BackboneDownload } from './backbone-download.svelte';
 import type {
   BackboneInfo,
   EpochStats,
@@ -85,6 +86,8 @@ class Training {
   loadError = $state<string | null>(null);
 
   run = $state.raw<TrainRun | null>(null);
+  /** The latest Download of missing weights, kept after it ends to show how it ended. */
+  download = $state.raw<BackboneDownload | null>(null);
   draft = $state<SettingsDraft>({ ...EMPTY_DRAFT });
   advancedOpen = $state(false);
 
@@ -144,10 +147,11 @@ class Training {
   blockers = $derived.by((): string[] => {
     const out: string[] = [];
     if (this.readiness) out.push(...this.readiness.problems);
-    // The full message, with the folders searched, sits under the backbone picker.
+    // The Download button and the full message sit under the backbone picker.
     if (this.backbone?.problem) {
-      const usable = this.backbones.find((b) => !b.problem);
-      out.push(`The weights of ${this.backbone.label} were not found (see above). ${usable ? `Choose ${usable.label}, or set the models folder.` : 'Set the models folder that holds them.'}`);
+      const name = backboneShortName(this.backbone.label);
+      if (this.download?.status === 'running' && this.download.backboneId === this.backbone.id) out.push(`Wait for ${name} to finish downloading (above).`);
+      else out.push(this.backbone.status === 'damaged' ? `The weights of ${name} are damaged: download them again (above).` : `Download the weights of ${name} first (above).`);
     }
     if (Object.keys(this.settingsErrors).length > 0) out.push('Some advanced settings are not valid; correct them or reset them to the defaults.');
     return out;
@@ -274,6 +278,17 @@ class Training {
     await this.load();
   }
 
+  /** Downloads, converts and installs the weights of a backbone; Train works once it is done. */
+  async downloadBackbone(id: string): Promise<void> {
+    if (this.download?.status === 'running') return;
+    const download = new BackboneDownload(id);
+    this.download = download;
+    await download.start();
+    await this.load();
+    const name = backboneShortName(this.backbones.find((b) => b.id === id)?.label ?? id);
+    if (download.status === 'done') toasts.show(`${name} is downloaded and ready: press Train.`);
+  }
+
   resetDraft(): void {
     this.draft = { ...EMPTY_DRAFT };
   }
@@ -388,6 +403,11 @@ class Training {
     }
     await this.load();
   }
+}
+
+/** "MobileNetV2 (recommended)" reads as "MobileNetV2" inside a sentence or on a button. */
+export function backboneShortName(label: string): string {
+  return label.replace(/\s*\(.*\)$/, '');
 }
 
 function asPhase(phase: string): TrainPhase | null {
