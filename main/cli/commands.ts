@@ -283,7 +283,7 @@ const modelsCommand: Command = {
   name: 'models',
   usage: 'models [--json] | models fetch [ID...] [--dir DIR]',
   summary:
-    'List the backbones (ready, missing or damaged, where found, what a download fetches); fetch downloads, checks, converts and installs them (default: every one not ready) into your models folder, or DIR.',
+    'List the backbones (ready, missing or damaged, where found, what a download fetches); fetch downloads, checks, converts and installs them (default: every one not ready) into your models folder, or every one into DIR.',
   async run(argv, core) {
     const args = parseArgs(argv, ['dir']);
     const [sub, ...ids] = args.positionals;

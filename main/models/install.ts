@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { getBackbone } from '../ml/backbones.js';
+import { getBackbone, modelsDirCandidates } from '../ml/backbones.js';
 import { MODEL_MANIFEST, type ManifestEntry } from './manifest.js';
 import { download, sourceUrl } from './download.js';
 import { ModelFetchError, diskFullError, errorCode, megabytes } from './fetch-errors.js';
@@ -38,7 +38,7 @@ export interface InstallResult {
   modelsDir: string;
   /** The installed `<modelsDir>/<id>` folder. */
   dir: string;
-  /** False when a verified original already in the folder was reused. */
+  /** False when a verified original already on this machine was reused. */
   downloaded: boolean;
 }
 
@@ -146,6 +146,14 @@ function readIfVerified(file: string, bytes: number, sum: string): Buffer | null
   }
 }
 
+function localOriginal(dirs: string[], rel: string, bytes: number, sum: string): Buffer | null {
+  for (const dir of dirs) {
+    const data = readIfVerified(path.join(dir, rel), bytes, sum);
+    if (data) return data;
+  }
+  return null;
+}
+
 export async function installBackbone(id: string, opts: InstallOptions = {}): Promise<InstallResult> {
   const entry = manifestEntry(id);
   const spec = getBackbone(id);
@@ -165,8 +173,9 @@ export async function installBackbone(id: string, opts: InstallOptions = {}): Pr
   const originalRel = path.join(id, 'tflite', original.fileName);
   try {
     fs.mkdirSync(path.join(staging, id, 'tflite'), { recursive: true });
-    // A verified original already installed (beside damaged conversions, say) needs no second download.
-    let tflite = readIfVerified(path.join(modelsDir, originalRel), original.bytes, original.sha256);
+    // The original is content-addressed: a verified copy already in this folder (beside damaged
+    // conversions, say) or in any folder Pancake reads weights from is the very file a download would give.
+    let tflite = localOriginal([modelsDir, ...modelsDirCandidates()], originalRel, original.bytes, original.sha256);
     const downloaded = tflite === null;
     if (tflite) {
       fs.writeFileSync(path.join(staging, originalRel), tflite);

@@ -7,27 +7,22 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { datasetsDir, startSession, type Session } from './harness.js';
+import { startSession, type Session } from './harness.js';
 import { createProject, importFolder, IMPORT_TIMEOUT_MS } from './steps.js';
 import { startMirror } from '../helpers/mirror-server.js';
-import { sharedDir } from '../helpers/temp.js';
-import { twoClassPhotos } from '../helpers/two-class-photos.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { originalFile } from '../helpers/originals.js';
 import { MODEL_MANIFEST } from '../../main/models/manifest.js';
-import { userModelsDir } from '../../main/models/user-models-dir.js';
 
 const DEFAULT = 'mobilenet_v2_1.0_224';
 const TRAIN_TIMEOUT_MS = 5 * 60_000;
 const v2 = MODEL_MANIFEST.find((m) => m.id === DEFAULT)!;
 
-function originalBytes(): Buffer {
-  const shared = path.join(sharedDir, 'models', DEFAULT, 'tflite', v2.original.fileName);
-  return fs.readFileSync(fs.existsSync(shared) ? shared : path.join(userModelsDir(), DEFAULT, 'tflite', v2.original.fileName));
-}
+const originalBytes = () => fs.readFileSync(originalFile(DEFAULT));
 
 /** A few photos per class: enough to train, quick to embed. */
 async function smallPhotoSet(dir: string): Promise<string> {
-  const hymenoptera = path.join(datasetsDir, 'hymenoptera');
-  if (!fs.existsSync(hymenoptera)) return twoClassPhotos(dir);
+  const hymenoptera = datasetDir('hymenoptera');
   for (const split of ['train', 'val']) {
     for (const cls of ['ants', 'bees']) {
       const from = path.join(hymenoptera, split, cls);

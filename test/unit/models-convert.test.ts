@@ -7,7 +7,6 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +14,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { unzipSync } from 'fflate';
 import { convertBackbone, ConvertError, type ConvertedOutput } from '../../main/models/convert/convert-backbone.js';
 import { MODEL_MANIFEST, type ManifestEntry } from '../../main/models/manifest.js';
+import { datasetDir } from '../helpers/datasets.js';
+import { manifestEntry, originalFile } from '../helpers/originals.js';
 import { preprocess } from '../../main/ml/preprocess.js';
 import { PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
 import { repoRoot, sharedDir } from '../helpers/temp.js';
@@ -23,37 +24,17 @@ const V2 = 'mobilenet_v2_1.0_224';
 const SIZE = 224;
 const EMBEDDING_TOLERANCE = 1e-4;
 const PER_CLASS = 20;
-const VAL_DIR = path.join(sharedDir, 'datasets', 'hymenoptera', 'val');
 const SHARED_MODELS = path.join(sharedDir, 'models');
-
-/** Linux's user models folder, as the shared design defines it; replaced by main/models/user-models-dir.ts once that exists. */
-function linuxUserModelsDir(): string {
-  const data = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(data, 'pancake', 'models');
-}
 
 const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** The verified original from ../shared or the user models folder, or null when neither has it. */
-function original(entry: ManifestEntry): Uint8Array | null {
-  for (const dir of [SHARED_MODELS, linuxUserModelsDir()]) {
-    const file = path.join(dir, entry.id, 'tflite', entry.original.fileName);
-    if (!fs.existsSync(file)) continue;
-    const bytes = fs.readFileSync(file);
-    assert.equal(sha256(bytes), entry.original.sha256, `${file} is not the published original`);
-    return bytes;
-  }
-  return null;
-}
-
-const noOriginal = (entry: ManifestEntry) =>
-  `no original ${entry.original.fileName} in ${SHARED_MODELS} or ${linuxUserModelsDir()} (run pancake models fetch)`;
+/** The verified original; \`npm test\` has \`test/prepare.ts\` make sure one is on this machine. */
+const original = (entry: ManifestEntry): Uint8Array => fs.readFileSync(originalFile(entry.id));
 
 describe('convertBackbone', () => {
   for (const entry of MODEL_MANIFEST) {
-    test(`${entry.id}: converting twice gives the same bytes, the ones the manifest pins`, (t) => {
+    test(`${entry.id}: converting twice gives the same bytes, the ones the manifest pins`, () => {
       const bytes = original(entry);
-      if (!bytes) return t.skip(noOriginal(entry));
       const first = convertBackbone(entry.id, bytes);
       const second = convertBackbone(entry.id, bytes);
       assert.deepEqual(
@@ -74,10 +55,9 @@ describe('convertBackbone', () => {
     }
   });
 
-  test('a truncated original and a different model are refused with a ConvertError', (t) => {
+  test('a truncated original and a different model are refused with a ConvertError', () => {
     const [v2, v3] = MODEL_MANIFEST;
     const bytes = original(v2!);
-    if (!bytes) return t.skip(noOriginal(v2!));
     for (const cut of [bytes.length / 2, 100_000, 12]) {
       assert.throws(() => convertBackbone(V2, bytes.subarray(0, cut)), ConvertError, `cut at ${cut}`);
     }
@@ -131,10 +111,19 @@ function file(outputs: ConvertedOutput[], rel: string): Uint8Array {
   return f.data;
 }
 
-describe('converted backbones against ../shared/models', { skip: !fs.existsSync(VAL_DIR) && `no ${VAL_DIR}` }, () => {
+describe('converted backbones on real photos', () => {
   const inputs: Float32Array[] = [];
-  const v2Tflite = fs.existsSync(SHARED_MODELS) ? original(MODEL_MANIFEST[0]!) : null;
+  const VAL_DIR = path.join(datasetDir('hymenoptera'), 'val');
+  const v2Tflite = original(MODEL_MANIFEST[0]!);
   const converted = new Map<string, Outputs>();
+  /** The converted ONNX's outputs on the photos, computed once per backbone. */
+  async function convertedOutputs(id: string): Promise<Outputs> {
+    const known = converted.get(id);
+    if (known) return known;
+    const outputs = await runOnnx(file(convertBackbone(id, original(manifestEntry(id))), `${id}/onnx/${id}.onnx`), inputs);
+    converted.set(id, outputs);
+    return outputs;
+  }
 
   before(async () => {
     for (const cls of ['ants', 'bees']) {
@@ -148,18 +137,18 @@ describe('converted backbones against ../shared/models', { skip: !fs.existsSync(
   });
 
   for (const entry of MODEL_MANIFEST) {
-    test(`${entry.id}: embeddings within ${EMBEDDING_TOLERANCE} of the staged ONNX, same top-5, mostly ant or bee`, async () => {
-      const bytes = original(entry);
-      assert.ok(bytes, noOriginal(entry));
-      const outputs = convertBackbone(entry.id, bytes);
-      const mine = await runOnnx(file(outputs, `${entry.id}/onnx/${entry.id}.onnx`), inputs);
-      const staged = await runOnnx(fs.readFileSync(path.join(SHARED_MODELS, entry.id, 'onnx', `${entry.id}.onnx`)), inputs);
-      converted.set(entry.id, mine);
+    const stagedFile = path.join(SHARED_MODELS, entry.id, 'onnx', `${entry.id}.onnx`);
+    test(`${entry.id}: embeddings within ${EMBEDDING_TOLERANCE} of the staged ONNX, same top-5`, { skip: !fs.existsSync(stagedFile) && `no staged copy at ${stagedFile}` }, async () => {
+      const mine = await convertedOutputs(entry.id);
+      const staged = await runOnnx(fs.readFileSync(stagedFile), inputs);
       const diff = maxAbsDiff(mine.embedding, staged.embedding);
       console.log(`${entry.id}: max |embedding - staged| = ${diff.toExponential(2)} over ${inputs.length} photos`);
       assert.ok(diff < EMBEDDING_TOLERANCE, `embedding differs by ${diff}`);
       mine.probs.forEach((p, i) => assert.deepEqual(top5(p), top5(staged.probs[i]!), `top-5 of photo ${i}`));
-      assert.ok(v2Tflite);
+    });
+
+    test(`${entry.id}: the ImageNet top-5 of ant and bee photos mostly holds an ant or a bee`, async () => {
+      const mine = await convertedOutputs(entry.id);
       const labels = embeddedLabels(v2Tflite);
       assert.equal(labels.length, 1001);
       const insect = mine.probs.filter((p) => top5(p).some((c) => labels[c] === 'ant' || labels[c] === 'bee')).length;
@@ -169,7 +158,6 @@ describe('converted backbones against ../shared/models', { skip: !fs.existsSync(
   }
 
   test(`${V2}: the TF.js layer "embedding" matches the converted ONNX`, async () => {
-    assert.ok(v2Tflite);
     const outputs = convertBackbone(V2, v2Tflite);
     const json = JSON.parse(new TextDecoder().decode(file(outputs, `${V2}/tfjs/model.json`))) as {
       modelTopology: object;
@@ -188,7 +176,7 @@ describe('converted backbones against ../shared/models', { skip: !fs.existsSync(
       tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData }),
     );
     const embedder = tf.model({ inputs: model.inputs, outputs: model.getLayer('embedding').output });
-    const onnx = converted.get(V2) ?? (await runOnnx(file(outputs, `${V2}/onnx/${V2}.onnx`), inputs));
+    const onnx = await convertedOutputs(V2);
     const tfjs = inputs.map((x) => tf.tidy(() => (embedder.predict(tf.tensor4d(x, [1, SIZE, SIZE, 3])) as tf.Tensor).dataSync() as Float32Array));
     model.dispose();
     const diff = maxAbsDiff(tfjs, onnx.embedding);

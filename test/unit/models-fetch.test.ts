@@ -12,20 +12,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pancake, type CliResult } from '../helpers/cli.js';
 import { startMirror, type Mirror, type MirrorBody } from '../helpers/mirror-server.js';
-import { repoRoot, sharedDir, tempDir } from '../helpers/temp.js';
-import { twoClassPhotos } from '../helpers/two-class-photos.js';
+import { repoRoot, tempDir } from '../helpers/temp.js';
+import { originalFile } from '../helpers/originals.js';
+import { datasetDir } from '../helpers/datasets.js';
 import { MODEL_MANIFEST } from '../../main/models/manifest.js';
 import { userModelsDir } from '../../main/models/user-models-dir.js';
 
 const DEFAULT = 'mobilenet_v2_1.0_224';
 const v2 = MODEL_MANIFEST.find((m) => m.id === DEFAULT)!;
-
-/** The verified originals, from ../shared where it exists, else from the user models folder a fetch filled. */
-function originalFile(id: string): string {
-  const entry = MODEL_MANIFEST.find((m) => m.id === id)!;
-  const shared = path.join(sharedDir, 'models', id, 'tflite', entry.original.fileName);
-  return fs.existsSync(shared) ? shared : path.join(userModelsDir(), id, 'tflite', entry.original.fileName);
-}
 
 function goodFiles(): Map<string, MirrorBody> {
   return new Map(MODEL_MANIFEST.map((m) => [m.original.sha256, { file: originalFile(m.id) }]));
@@ -138,8 +132,7 @@ test('in an empty HOME, pancake models fetch installs from the mirror, then impo
     assert.match(again.stdout, /nothing to fetch/);
   });
 
-  const hymenoptera = path.join(sharedDir, 'datasets', 'hymenoptera');
-  const photos = fs.existsSync(hymenoptera) ? hymenoptera : await twoClassPhotos(tempDir('pancake-photos-'));
+  const photos = datasetDir('hymenoptera');
   const project = path.join(user.home, 'first.pancake');
   const imported = await user.run(['import', project, photos], 'http://127.0.0.1:9');
   assert.equal(imported.code, 0, imported.stderr);

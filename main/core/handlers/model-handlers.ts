@@ -26,7 +26,9 @@ export function modelHandlers(core: PancakeCore): Pick<Handlers, ModelMethods> {
   return {
     modelsList: () => ({ models: list(), installDir: userModelsDir(), searched: modelsDirCandidates(core.modelsLocation()) }),
     modelsFetch: ({ jobId, ids, dir }) => {
-      const wanted = ids?.length ? ids : list().filter((m) => m.status !== 'ready').map((m) => m.id);
+      // Whether a backbone is ready says where Pancake finds it, not what DIR holds: into a folder
+      // named by the caller (packaging, say) every backbone goes.
+      const wanted = ids?.length ? ids : dir ? BACKBONES.map((b) => b.id) : list().filter((m) => m.status !== 'ready').map((m) => m.id);
       for (const id of wanted) getBackbone(id);
       const exclusive = 'Backbone weights are already being downloaded. Wait for that to finish or cancel it first.';
       return core.jobs.run(
