@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../core/core.js';
 import type { ApiEvent, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
+import { INVALID_NAME_REASON, namedWithInvalidUtf8 } from '../import/walk.js';
 import { intFlag, parseArgs, UsageError } from './args.js';
 
 export interface Command {
@@ -25,6 +26,19 @@ export async function openProject(core: PancakeCore, file: string | undefined, c
 /** Commands other than import work on a project that must already exist. */
 function requireFile(file: string | undefined): asserts file is string {
   if (!file || !fs.existsSync(file)) throw new UsageError(file ? `${file} does not exist.` : 'Name the project file.');
+}
+
+/**
+ * Refuses the command when a path named on it is missing: a typo should not
+ * create a project. Node hands arguments over as text, so a name that is not
+ * valid UTF-8 arrives with U+FFFD in it and cannot be opened; that gets its
+ * real reason instead of "does not exist".
+ */
+async function requirePaths(paths: readonly string[]): Promise<void> {
+  for (const p of paths) {
+    if (fs.existsSync(p)) continue;
+    throw new UsageError((await namedWithInvalidUtf8(p)) ? `${p} cannot be opened: ${INVALID_NAME_REASON}.` : `${p} does not exist.`);
+  }
 }
 
 /** Progress lines on stderr, so stdout stays clean for --json. */
@@ -67,7 +81,7 @@ const importCommand: Command = {
     const args = parseArgs(argv, []);
     const [file, ...paths] = args.positionals;
     if (paths.length === 0) throw new UsageError('Name at least one image or folder to import.');
-    for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${p} does not exist.`);
+    await requirePaths(paths);
     await openProject(core, file, true);
     const jobId = `cli-import-${process.pid}`;
     const done = progressPrinter(core, jobId);
@@ -219,7 +233,7 @@ const predictCommand: Command = {
     const [file, ...paths] = args.positionals;
     requireFile(file);
     if (paths.length === 0) throw new UsageError('Name at least one image or folder.');
-    for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${p} does not exist.`);
+    await requirePaths(paths);
     const topK = intFlag(args, 'top', 1, 1000);
     await openProject(core, file);
     const { results } = await core.api.predictPaths({

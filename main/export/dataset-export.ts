@@ -11,6 +11,11 @@
 // with the same count in every split. Class folders are named so that the
 // import reads each back as its class (a class called "test" becomes "_test",
 // or it would be taken for a split folder); labels.csv keeps the real names.
+// Cells a spreadsheet would run as a formula (OWASP's CSV injection list:
+// a leading = + - @ tab or carriage return) are defused reversibly: a path
+// gains "./" (the same file to any program), a class name gains a leading
+// apostrophe (spreadsheets' mark for text), and so does a name that already
+// starts with one, so dropping one leading apostrophe gives the exact name.
 // A project without splits thus gives the plain <out>/<class>/ layout; in a
 // project with both, tools pointed at train/ miss the unsplit images, which
 // labels.csv lists with split "none".
@@ -158,6 +163,19 @@ class FolderNames {
   }
 }
 
+/** What makes a spreadsheet read a cell as a formula, or as the start of one. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A relative path a spreadsheet would run, written as the same path from "./". */
+function pathCell(value: string): string {
+  return FORMULA_START.test(value) ? `./${value}` : value;
+}
+
+/** Text a spreadsheet would run, or that starts with the apostrophe used to escape it, behind one more apostrophe. */
+function textCell(value: string): string {
+  return FORMULA_START.test(value) || value.startsWith("'") ? `'${value}` : value;
+}
+
 /** RFC 4180 quoting; edge spaces are quoted too, since some readers trim them otherwise. */
 function csvField(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
@@ -303,11 +321,11 @@ export async function exportDataset(
           result.bytes += written.bytes;
           if (written.copy) result.copies++;
           await csv.row([
-            written.rel,
-            className.get(image.classId)!,
+            pathCell(written.rel),
+            textCell(className.get(image.classId)!),
             image.split,
             image.labelSource,
-            image.sourcePath,
+            pathCell(image.sourcePath),
             image.sha256,
             written.copy ? 'jpeg_copy' : 'original',
           ]);

@@ -1,7 +1,8 @@
 // File and folder names made from user text (class names, version names)
 // that are safe on Windows, macOS and Linux: they cannot climb out of the
 // export folder, cannot hit a reserved device name, and stay distinct on
-// case-insensitive file systems.
+// case-insensitive file systems. Long names are cut between whole characters.
+import { cutToUtf8Bytes } from '../text/cut-text.js';
 
 /** UTF-8 bytes; file systems allow 255, and this leaves room for a suffix and an extension. */
 export const MAX_NAME_BYTES = 100;
@@ -13,20 +14,6 @@ const FORBIDDEN = /[<>:"/\\|?*\p{Cc}\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\
 // Device names stay reserved with any extension ("con.txt") and trailing spaces.
 const RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[1-9¹²³]|lpt[1-9¹²³])(\s*\..*|\s*)$/iu;
 
-function truncateUtf8(s: string, maxBytes: number): string {
-  const encoder = new TextEncoder();
-  let out = '';
-  let bytes = 0;
-  // Iterating by code point never splits a surrogate pair.
-  for (const ch of s) {
-    const n = encoder.encode(ch).length;
-    if (bytes + n > maxBytes) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
-}
-
 /** Trailing dots and spaces are dropped by Windows; leading ones make hidden or odd files. */
 function trimEnds(s: string): string {
   return s.replace(/^[\s.]+|[\s.]+$/gu, '');
@@ -34,10 +21,10 @@ function trimEnds(s: string): string {
 
 function clean(name: string, maxBytes: number): string {
   let s = name.normalize('NFC').replace(FORBIDDEN, '_').replace(/\.{2,}/g, '.');
-  s = trimEnds(truncateUtf8(trimEnds(s), maxBytes));
+  s = trimEnds(cutToUtf8Bytes(trimEnds(s), maxBytes));
   if (s === '') return FALLBACK;
   // Checked last, because trimming after truncation can expose one ("con    …x").
-  return RESERVED.test(s) ? trimEnds(truncateUtf8(`_${s}`, maxBytes)) : s;
+  return RESERVED.test(s) ? trimEnds(cutToUtf8Bytes(`_${s}`, maxBytes)) : s;
 }
 
 /** One safe name for one piece of user text. */

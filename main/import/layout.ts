@@ -2,6 +2,7 @@
 // '/' on every platform and starts at what the user dropped: `root/<class>/...`, `root/<split>/<class>/...`,
 // or `<split>/<class>/...` when the split folder itself was dropped.
 import type { Split } from '../api/types.js';
+import { cutToLength } from '../text/cut-text.js';
 
 export interface Placement {
   split: Split;
@@ -25,16 +26,24 @@ const JUNK_NAMES = new Set(['__macosx', 'thumbs.db', 'desktop.ini', '$recycle.bi
 
 const isJunk = (name: string): boolean => JUNK_NAMES.has(name.toLowerCase());
 
-/** Names never imported and never reported: hidden entries and OS junk. */
+/**
+ * Hidden entries and OS junk, never imported and never reported when found
+ * inside a folder. What the user names themselves (a file or folder given
+ * on the command line, picked or dropped) is taken as named, even if hidden:
+ * they asked for it, and dropping it silently would leave them guessing.
+ */
 export function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || isJunk(name);
 }
 
 const splitNamed = (folder: string): Split | null => SPLIT_NAMES[folder.toLowerCase()] ?? null;
 
-/** Class names follow the store's rules (trimmed, single spaces, at most 100 characters). */
+/** The store's limit on class names, in String.length units. */
+const CLASS_NAME_MAX = 100;
+
+/** Class names follow the store's rules (trimmed, single spaces, at most 100 characters), cut between whole characters. */
 function className(folder: string): string | null {
-  const clean = folder.trim().replace(/\s+/g, ' ').slice(0, 100).trim();
+  const clean = cutToLength(folder.trim().replace(/\s+/g, ' '), CLASS_NAME_MAX).trim();
   return clean === '' ? null : clean;
 }
 
@@ -45,15 +54,17 @@ export function folderClassName(folder: string): string | null {
 }
 
 
-/** Returns null for files to leave out silently. */
+/**
+ * Returns null for files to leave out silently: those with an ignored name
+ * below the file or folder the user named (the first segment), which the
+ * folder walks skip in the same way.
+ */
 export function placementOf(relPath: string): Placement | null {
   const segments = relPath.split('/').filter((s) => s !== '');
-  const file = segments.pop();
-  if (file === undefined || isIgnoredName(file)) return null;
+  if (segments.length === 0 || segments.slice(1).some(isIgnoredName)) return null;
+  segments.pop();
   const [root, ...below] = segments;
   if (root === undefined) return { split: 'none', className: null };
-  // A hidden folder the user dropped on purpose is imported; junk never is.
-  if (isJunk(root) || below.some(isIgnoredName)) return null;
 
   let split = splitNamed(root);
   for (const folder of below) {

@@ -2,6 +2,12 @@
 // folder's entries are read and sorted as a file manager shows them, so
 // classes are created and images numbered in a natural order; only the
 // folders on the current path are held in memory, never the whole tree.
+//
+// A name that is not valid UTF-8 (possible on Linux, say from an old archive)
+// is reported, not imported: Node's string paths replace its odd bytes with
+// U+FFFD, and the project keeps names and paths as text, so the file could
+// be neither opened by that name nor found again for an export. The user is
+// told to rename it rather than that it does not exist.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +20,34 @@ export interface WalkEntry {
   relPath: string;
   /** Set when the entry could not be listed or is not a regular file. */
   problem?: string;
+}
+
+export const INVALID_NAME_REASON = 'its name is not valid UTF-8 (the \uFFFD stands for bytes that are not text); rename it';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(raw: Buffer): boolean {
+  try {
+    strictUtf8.decode(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when `absPath` does not exist as written only because a name on it
+ * is not valid UTF-8: its folder holds a name with bytes that are not text
+ * and that reads as this name once they are replaced.
+ */
+export async function namedWithInvalidUtf8(absPath: string): Promise<boolean> {
+  for (let p = path.resolve(absPath); path.dirname(p) !== p; p = path.dirname(p)) {
+    const name = path.basename(p);
+    if (!name.includes('\uFFFD')) continue;
+    const raw = await fsp.readdir(path.dirname(p), { encoding: 'buffer' }).catch(() => []);
+    if (raw.some((r) => !isUtf8(r) && r.toString('utf8') === name)) return true;
+  }
+  return false;
 }
 
 /** Numeric-aware, so 2.jpg comes before 10.jpg. */
@@ -33,18 +67,24 @@ async function* walkFolder(absPath: string, relPath: string, stats: fs.Stats, vi
     visited.add(key);
   }
 
-  let entries: fs.Dirent[];
+  let listed: fs.Dirent<Buffer>[];
   try {
-    entries = await fsp.readdir(absPath, { withFileTypes: true });
+    // Raw names, so a name that is not valid UTF-8 can be told apart from one that holds U+FFFD.
+    listed = await fsp.readdir(absPath, { withFileTypes: true, encoding: 'buffer' });
   } catch (err) {
     yield { absPath, relPath, problem: `could not open the folder (${fsReason(err)})` };
     return;
   }
+  const entries = listed.map((entry) => ({ entry, name: entry.name.toString('utf8'), valid: isUtf8(entry.name) }));
   entries.sort((a, b) => byName.compare(a.name, b.name));
-  for (const entry of entries) {
-    if (isIgnoredName(entry.name)) continue;
-    const childAbs = path.join(absPath, entry.name);
-    const childRel = `${relPath}/${entry.name}`;
+  for (const { entry, name, valid } of entries) {
+    if (isIgnoredName(name)) continue;
+    const childAbs = path.join(absPath, name);
+    const childRel = `${relPath}/${name}`;
+    if (!valid) {
+      yield { absPath: childAbs, relPath: childRel, problem: INVALID_NAME_REASON };
+      continue;
+    }
     if (entry.isFile()) {
       yield { absPath: childAbs, relPath: childRel };
       continue;
@@ -74,7 +114,8 @@ export async function* walkFiles(paths: readonly string[]): AsyncGenerator<WalkE
     try {
       stats = await fsp.stat(absPath);
     } catch (err) {
-      yield { absPath, relPath: name, problem: `could not open it (${fsReason(err)})` };
+      const invalid = (err as NodeJS.ErrnoException).code === 'ENOENT' && (await namedWithInvalidUtf8(absPath));
+      yield { absPath, relPath: name, problem: invalid ? INVALID_NAME_REASON : `could not open it (${fsReason(err)})` };
       continue;
     }
     if (stats.isFile()) yield { absPath, relPath: name };
