@@ -36,19 +36,26 @@ const cases: [relPath: string, expected: Placement | null][] = [
   // Class names are tidied the way the store wants them.
   ['pets/  big   cats /x.jpg', { split: 'none', className: 'big cats' }],
   ['pets/' + 'n'.repeat(150) + '/x.jpg', { split: 'none', className: 'n'.repeat(100) }],
+  // Cut between whole characters: not inside a surrogate pair, nor between a letter and its accent.
+  ['pets/' + 'n'.repeat(99) + '\u{1F41D}bees/x.jpg', { split: 'none', className: 'n'.repeat(99) }],
+  ['pets/' + 'n'.repeat(99) + 'e\u0301/x.jpg', { split: 'none', className: 'n'.repeat(99) }],
+  // One character longer than the limit on its own is cut between code points rather than lost.
+  ['pets/e' + '\u0301'.repeat(120) + '/x.jpg', { split: 'none', className: 'e' + '\u0301'.repeat(99) }],
   // A hidden folder the user dropped on purpose is imported.
   ['.photos/cats/a.jpg', { split: 'none', className: 'cats' }],
-  // Hidden files and folders and OS junk are left out silently.
+  // What the user named is taken as named, even if hidden or junk by its name.
+  ['.hidden.jpg', { split: 'none', className: null }],
+  ['.DS_Store', { split: 'none', className: null }],
+  ['__MACOSX/cats/a.jpg', { split: 'none', className: 'cats' }],
+  // Hidden files and folders and OS junk below it are left out silently.
   ['pets/.DS_Store', null],
   ['pets/cats/._a.jpg', null],
   ['pets/.thumbnails/cats/a.jpg', null],
   ['pets/cats/.cache/a.jpg', null],
   ['pets/__MACOSX/cats/a.jpg', null],
-  ['__MACOSX/cats/a.jpg', null],
   ['pets/cats/Thumbs.db', null],
   ['pets/cats/desktop.ini', null],
   ['pets/cats/DESKTOP.INI', null],
-  ['.DS_Store', null],
   ['pets/$RECYCLE.BIN/a.jpg', null],
 ];
 

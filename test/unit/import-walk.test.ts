@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { walkFiles, type WalkEntry } from '../../main/import/walk.js';
+import { INVALID_NAME_REASON, namedWithInvalidUtf8, walkFiles, type WalkEntry } from '../../main/import/walk.js';
 import { tempDir } from '../helpers/temp.js';
 
 async function collect(paths: string[]): Promise<WalkEntry[]> {
@@ -74,4 +74,32 @@ test('walkFiles reports a folder it cannot open and carries on', { skip: process
   } finally {
     fs.chmodSync(path.join(root, 'locked'), 0o755);
   }
+});
+
+test('walkFiles reports names that are not valid UTF-8 as such, in folders and when named', async () => {
+  const base = tempDir();
+  const root = path.join(base, 'odd');
+  write(path.join(root, 'fine.jpg'));
+  // A name that holds U+FFFD itself is valid text and is listed as usual.
+  write(path.join(root, 'real\uFFFD.jpg'));
+  // Raw byte paths: "a\xff.jpg" and a folder "b\xff" with a file inside.
+  const raw = (bytes: number[], below = ''): Buffer => Buffer.concat([Buffer.from(`${root}/`), Buffer.from(bytes), Buffer.from(below)]);
+  fs.writeFileSync(raw([0x61, 0xff, 0x2e, 0x6a, 0x70, 0x67]), 'x');
+  fs.mkdirSync(raw([0x62, 0xff]));
+  fs.writeFileSync(raw([0x62, 0xff], '/c.jpg'), 'x');
+
+  const entries = await collect([root, path.join(root, 'a\uFFFD.jpg'), path.join(root, 'gone\uFFFD.jpg')]);
+  assert.deepEqual(
+    entries.map((e) => [e.relPath, e.problem ?? null]),
+    [
+      ['a\uFFFD.jpg', INVALID_NAME_REASON],
+      ['gone\uFFFD.jpg', 'could not open it (it does not exist)'],
+      ['odd/a\uFFFD.jpg', INVALID_NAME_REASON],
+      ['odd/b\uFFFD', INVALID_NAME_REASON],
+      ['odd/fine.jpg', null],
+      ['odd/real\uFFFD.jpg', null],
+    ],
+  );
+  assert.equal(await namedWithInvalidUtf8(path.join(root, 'b\uFFFD', 'c.jpg')), true, 'a folder on the way');
+  assert.equal(await namedWithInvalidUtf8(path.join(root, 'real\uFFFD.jpg')), false);
 });
