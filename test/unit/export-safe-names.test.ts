@@ -54,6 +54,11 @@ test('long names are capped in UTF-8 bytes without splitting a character', () =>
   assertSafe(name);
   assert.equal(name, '🐝'.repeat(MAX_NAME_BYTES / 4));
   assert.equal(utf8Bytes(safeFileName('é'.repeat(300))), MAX_NAME_BYTES);
+  // Nor what a reader sees as one character: a family emoji (18 bytes) that would cross the cap is left out whole.
+  const family = '\u{1F469}\u200D\u{1F469}\u200D\u{1F467}';
+  assert.equal(safeFileName(`${'x'.repeat(90)}${family}`), 'x'.repeat(90));
+  // A letter with a decomposed accent that NFC cannot compose (q + acute) keeps its accent or goes with it.
+  assert.equal(safeFileName(`${'x'.repeat(99)}q\u0301`), 'x'.repeat(99));
 });
 
 test('names that collide after cleaning or by case stay distinct, in input order', () => {
