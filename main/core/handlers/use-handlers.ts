@@ -8,7 +8,6 @@ import { predictImages } from '../../ml/predict.js';
 import { activeVersion, loadHead } from '../../ml/versions.js';
 import type { ImageSource } from '../../ml/preprocess.js';
 import { walkFiles } from '../../import/walk.js';
-import { isIgnoredName } from '../../import/layout.js';
 
 type UseMethods = 'evaluateFolder' | 'predictPaths' | 'predictFiles';
 
@@ -47,7 +46,6 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
         const files: string[] = [];
         const problems: FilePrediction[] = [];
         for await (const entry of walkFiles(paths)) {
-          if (entry.relPath.split('/').some(isIgnoredName)) continue;
           if (entry.problem) problems.push({ file: entry.absPath, predictions: [], error: entry.problem });
           else files.push(entry.absPath);
         }
