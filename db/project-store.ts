@@ -2,7 +2,7 @@
 // one row runs in a single transaction.
 import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { createProjectDb, openProjectDb } from './open.js';
+import { createProjectDb, openProjectDb, type OpenedProject } from './open.js';
 import { LATEST_VERSION } from './migrations.js';
 import {
   SPLITS,
@@ -77,10 +77,19 @@ function chunks<T>(items: readonly T[]): T[][] {
 export class ProjectStore {
   private readonly stmts = new Map<string, Statement>();
 
+  readonly db: Database;
+  /** The file or its folder cannot be written: the project can be looked at, not changed. */
+  readonly readOnly: boolean;
+  readonly damageCheck: OpenedProject['damageCheck'];
+
   private constructor(
-    readonly db: Database,
+    opened: OpenedProject,
     readonly file: string,
-  ) {}
+  ) {
+    this.db = opened.db;
+    this.readOnly = opened.readOnly;
+    this.damageCheck = opened.damageCheck;
+  }
 
   static open(file: string): ProjectStore {
     const abs = path.resolve(file);
@@ -92,11 +101,23 @@ export class ProjectStore {
     return new ProjectStore(createProjectDb(abs), abs);
   }
 
+  /**
+   * Leaves the file whole on its own, in rollback mode, so it can later be
+   * opened read-only without a -wal or -shm. Never throws: when the disk is
+   * full, the file read-only or another process has it open, the -wal stays
+   * beside it and SQLite replays it on the next open, so nothing saved is lost.
+   */
   close(): void {
-    if (this.db.open) {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
+    if (!this.db.open) return;
+    if (!this.readOnly) {
+      try {
+        this.db.pragma('busy_timeout = 0');
+        this.db.pragma('journal_mode = DELETE');
+      } catch {
+        // Kept in WAL mode; see above.
+      }
     }
+    this.db.close();
   }
 
   private stmt(sql: string): Statement {
@@ -140,6 +161,8 @@ export class ProjectStore {
       path: this.file,
       name: path.basename(this.file).replace(/\.pancake$/i, ''),
       schemaVersion: LATEST_VERSION,
+      readOnly: this.readOnly,
+      damageCheck: this.damageCheck,
       images: total,
       unlabelled: Object.values(unlabelledSplits).reduce((a, b) => a + b, 0),
       classes,
