@@ -81,7 +81,13 @@ function writable(p: string): boolean {
 }
 
 function configure(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    // A full disk has no room for the -wal; the project still opens to look at, in rollback mode,
+    // and a change says the disk is full.
+    if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+  }
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
