@@ -24,6 +24,8 @@ export interface OpenedProject {
   readOnly: boolean;
   /** Whether the check on open read every page, or only the small tables of a large file. */
   damageCheck: 'full' | 'partial';
+  /** Side files SQLite made to read a WAL-mode file read-only, which were not there before. */
+  madeSideFiles: string[];
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -138,6 +140,7 @@ function findDamage(db: Database.Database, file: string, size: number): OpenedPr
 export function openProjectDb(file: string): OpenedProject {
   inspect(file);
   const readOnly = !writable(file) || !writable(path.dirname(file));
+  const madeSideFiles = readOnly ? ['-wal', '-shm'].map((suffix) => `${file}${suffix}`).filter((f) => !fs.existsSync(f)) : [];
   let db: Database.Database;
   try {
     db = new Database(file, { fileMustExist: true, readonly: readOnly });
@@ -160,10 +163,40 @@ export function openProjectDb(file: string): OpenedProject {
       configure(db);
       migrate(db);
     }
-    return { db, readOnly, damageCheck };
+    return { db, readOnly, damageCheck, madeSideFiles };
   } catch (err) {
-    db.close();
+    closeProjectDb({ db, readOnly, damageCheck: 'full', madeSideFiles });
+    if (readOnly && /^SQLITE_(CANTOPEN|READONLY)/.test(String((err as { code?: unknown }).code))) {
+      throw new ProjectFileError(
+        `${file} is read-only and was last closed in a way that needs a writable folder to read it; copy it to a folder you can write to and open it there.`,
+      );
+    }
     throw err;
+  }
+}
+
+/**
+ * Leaves the file whole on its own, in rollback mode, so it can later be
+ * opened read-only without a -wal or -shm. Never throws: when the disk is
+ * full, the file read-only or another process has it open, the -wal stays
+ * beside it and SQLite replays it on the next open, so nothing saved is lost.
+ */
+export function closeProjectDb(opened: OpenedProject): void {
+  const { db, readOnly, madeSideFiles } = opened;
+  if (!db.open) return;
+  if (!readOnly) {
+    try {
+      db.pragma('busy_timeout = 0');
+      db.pragma('journal_mode = DELETE');
+    } catch {
+      // Kept in WAL mode; see above.
+    }
+  }
+  db.close();
+  // An empty -wal holds nothing; what SQLite made only to read is not left behind.
+  const wal = madeSideFiles.find((f) => f.endsWith('-wal'));
+  if (wal && fs.existsSync(wal) && fs.statSync(wal).size === 0) {
+    for (const f of madeSideFiles) fs.rmSync(f, { force: true });
   }
 }
 

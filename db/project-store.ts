@@ -2,7 +2,7 @@
 // one row runs in a single transaction.
 import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { createProjectDb, openProjectDb, type OpenedProject } from './open.js';
+import { closeProjectDb, createProjectDb, openProjectDb, type OpenedProject } from './open.js';
 import { LATEST_VERSION } from './migrations.js';
 import {
   SPLITS,
@@ -83,7 +83,7 @@ export class ProjectStore {
   readonly damageCheck: OpenedProject['damageCheck'];
 
   private constructor(
-    opened: OpenedProject,
+    private readonly opened: OpenedProject,
     readonly file: string,
   ) {
     this.db = opened.db;
@@ -101,23 +101,9 @@ export class ProjectStore {
     return new ProjectStore(createProjectDb(abs), abs);
   }
 
-  /**
-   * Leaves the file whole on its own, in rollback mode, so it can later be
-   * opened read-only without a -wal or -shm. Never throws: when the disk is
-   * full, the file read-only or another process has it open, the -wal stays
-   * beside it and SQLite replays it on the next open, so nothing saved is lost.
-   */
+  /** Never throws; see closeProjectDb. */
   close(): void {
-    if (!this.db.open) return;
-    if (!this.readOnly) {
-      try {
-        this.db.pragma('busy_timeout = 0');
-        this.db.pragma('journal_mode = DELETE');
-      } catch {
-        // Kept in WAL mode; see above.
-      }
-    }
-    this.db.close();
+    closeProjectDb(this.opened);
   }
 
   private stmt(sql: string): Statement {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createProjectDb, ProjectFileError } from './open.js';
+import { APPLICATION_ID, closeProjectDb, createProjectDb, ProjectFileError } from './open.js';
 import type { ProjectRecovery, TableRecovery } from '../main/api/types.js';
 
 /** Parents before children; the one WITHOUT ROWID table is walked by its first key column. */
@@ -116,8 +116,13 @@ export function recoverProject(damagedFile: string, newFile: string): ProjectRec
   } catch (err) {
     throw new ProjectFileError(`${source} cannot be read at all (${err instanceof Error ? err.message : String(err)}), so nothing can be recovered from it.`);
   }
+  if ((from.pragma('application_id', { simple: true }) as number) >>> 0 !== APPLICATION_ID) {
+    from.close();
+    throw new ProjectFileError(`${source} is not a Pancake project, so there is nothing to recover from it.`);
+  }
   try {
-    const { db: to } = createProjectDb(dest);
+    const created = createProjectDb(dest);
+    const to = created.db;
     try {
       to.pragma('foreign_keys = OFF');
       to.prepare('DELETE FROM meta').run();
@@ -130,8 +135,7 @@ export function recoverProject(damagedFile: string, newFile: string): ProjectRec
       to.pragma('foreign_keys = ON');
       return { path: dest, tables };
     } finally {
-      to.pragma('journal_mode = DELETE');
-      to.close();
+      closeProjectDb(created);
     }
   } finally {
     from.close();

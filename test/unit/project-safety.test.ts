@@ -166,7 +166,27 @@ test('a read-only project opens to look at, refuses changes in one sentence, and
   }
   fs.chmodSync(folder, 0o755);
   fs.chmodSync(file, 0o644);
-  assert.equal(ProjectStore.open(file).info().images, 2, 'nothing saved was lost');
+  if (isRoot) fs.chownSync(file, 0, 0);
+
+  // A file left in WAL mode (by an older Pancake, or a close that could not switch) reads only where SQLite may make a -shm.
+  const open = ProjectStore.open(file);
+  assert.equal(open.info().images, 2, 'nothing saved was lost');
+  open.db.pragma('wal_checkpoint(TRUNCATE)');
+  const walFolder = path.join(dir, 'wal-mode');
+  fs.mkdirSync(walFolder, { mode: 0o777 });
+  fs.chmodSync(walFolder, 0o777);
+  const walFile = path.join(walFolder, 'p.pancake');
+  fs.copyFileSync(file, walFile);
+  open.close();
+  fs.chmodSync(walFile, 0o444);
+  const walInfo = run(['info', walFile]);
+  assert.equal(walInfo.code, 0, walInfo.stderr);
+  assert.deepEqual(fs.readdirSync(walFolder), ['p.pancake'], 'the -wal and -shm SQLite made to read it are gone');
+  fs.chmodSync(walFolder, 0o555);
+  const noRoom = run(['info', walFile]);
+  assert.equal(noRoom.code, 1);
+  assertOneSentence(noRoom);
+  assert.match(noRoom.stderr, /is read-only and was last closed in a way that needs a writable folder to read it; copy it to a folder you can write to/);
 });
 
 test('damaged pages are found on open, and recover copies the readable rows into a new project', async () => {
