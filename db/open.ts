@@ -165,7 +165,9 @@ export function openProjectDb(file: string): OpenedProject {
     }
     return { db, readOnly, damageCheck, madeSideFiles };
   } catch (err) {
-    closeProjectDb({ db, readOnly, damageCheck: 'full', madeSideFiles });
+    // Closed as found: a file that is refused is not changed.
+    db.close();
+    removeMadeSideFiles(madeSideFiles);
     if (readOnly && /^SQLITE_(CANTOPEN|READONLY)/.test(String((err as { code?: unknown }).code))) {
       throw new ProjectFileError(
         `${file} is read-only and was last closed in a way that needs a writable folder to read it; copy it to a folder you can write to and open it there.`,
@@ -193,7 +195,11 @@ export function closeProjectDb(opened: OpenedProject): void {
     }
   }
   db.close();
-  // An empty -wal holds nothing; what SQLite made only to read is not left behind.
+  removeMadeSideFiles(madeSideFiles);
+}
+
+/** An empty -wal holds nothing; what SQLite made only to read a file is not left behind. */
+function removeMadeSideFiles(madeSideFiles: string[]): void {
   const wal = madeSideFiles.find((f) => f.endsWith('-wal'));
   if (wal && fs.existsSync(wal) && fs.statSync(wal).size === 0) {
     for (const f of madeSideFiles) fs.rmSync(f, { force: true });
@@ -231,6 +237,9 @@ function publish(temp: string, file: string): void {
 export function createProjectDb(file: string): OpenedProject {
   if (fs.existsSync(file) && !(fs.statSync(file).isFile() && fs.statSync(file).size === 0)) {
     throw new ProjectFileError(`${file} already exists. Open it instead, or choose another name.`);
+  }
+  if (!writable(path.dirname(file))) {
+    throw new ProjectFileError(`Pancake cannot write to ${path.dirname(file)}, so the project cannot be created there.`);
   }
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.creating`);
   // Left only by a creation that was killed; nothing else uses this name.
