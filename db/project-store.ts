@@ -2,7 +2,7 @@
 // one row runs in a single transaction.
 import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { createProjectDb, openProjectDb } from './open.js';
+import { closeProjectDb, createProjectDb, openProjectDb, type OpenedProject } from './open.js';
 import { LATEST_VERSION } from './migrations.js';
 import {
   SPLITS,
@@ -77,10 +77,19 @@ function chunks<T>(items: readonly T[]): T[][] {
 export class ProjectStore {
   private readonly stmts = new Map<string, Statement>();
 
+  readonly db: Database;
+  /** The file or its folder cannot be written: the project can be looked at, not changed. */
+  readonly readOnly: boolean;
+  readonly damageCheck: OpenedProject['damageCheck'];
+
   private constructor(
-    readonly db: Database,
+    private readonly opened: OpenedProject,
     readonly file: string,
-  ) {}
+  ) {
+    this.db = opened.db;
+    this.readOnly = opened.readOnly;
+    this.damageCheck = opened.damageCheck;
+  }
 
   static open(file: string): ProjectStore {
     const abs = path.resolve(file);
@@ -92,11 +101,9 @@ export class ProjectStore {
     return new ProjectStore(createProjectDb(abs), abs);
   }
 
+  /** Never throws; see closeProjectDb. */
   close(): void {
-    if (this.db.open) {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
-    }
+    closeProjectDb(this.opened);
   }
 
   private stmt(sql: string): Statement {
@@ -140,6 +147,8 @@ export class ProjectStore {
       path: this.file,
       name: path.basename(this.file).replace(/\.pancake$/i, ''),
       schemaVersion: LATEST_VERSION,
+      readOnly: this.readOnly,
+      damageCheck: this.damageCheck,
       images: total,
       unlabelled: Object.values(unlabelledSplits).reduce((a, b) => a + b, 0),
       classes,

@@ -8,6 +8,7 @@ import {
   type ImageRow,
   type ImportReport,
   type ProjectInfo,
+  type ProjectRecovery,
   type UndoResult,
   type BackboneInfo,
   type TrainingReadiness,
@@ -55,6 +56,8 @@ export const contract = {
   projectClose: method<null>()(none),
   projectInfo: method<ProjectInfo | null>()(none),
   recentForget: method<null>()(v.object({ path: path() })),
+  /** Copies the readable rows of a damaged project into a new project file. */
+  projectRecover: method<ProjectRecovery>()(v.object({ from: path(), to: path() })),
 
   listImages: method<{ images: ImageRow[] }>()(none),
   imagesDelete: method<{ deleted: number }>()(v.object({ imageIds: ids() })),

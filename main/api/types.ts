@@ -34,6 +34,10 @@ export interface ProjectInfo {
   path: string;
   name: string;
   schemaVersion: number;
+  /** The file or its folder cannot be written, so the project is open to look at only. */
+  readOnly: boolean;
+  /** Whether opening checked every page for damage, or (for a very large file) only the tables other than pixels and embeddings. */
+  damageCheck: 'full' | 'partial';
   images: number;
   unlabelled: number;
   classes: ClassInfo[];
@@ -42,6 +46,20 @@ export interface ProjectInfo {
   canRedo: boolean;
   undoDescription: string | null;
   redoDescription: string | null;
+}
+
+export interface TableRecovery {
+  table: string;
+  /** Rows of the table in the new project. */
+  copied: number;
+  /** Places where a damaged page stopped the read and the copy skipped ahead. */
+  gaps: number;
+}
+
+export interface ProjectRecovery {
+  /** The new project holding the rows that could be read. */
+  path: string;
+  tables: TableRecovery[];
 }
 
 export interface RecentProject {

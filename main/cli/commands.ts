@@ -6,6 +6,7 @@ import type { PancakeCore } from '../core/core.js';
 import type { ApiEvent, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
 import { INVALID_NAME_REASON, namedWithInvalidUtf8 } from '../import/walk.js';
 import { intFlag, parseArgs, UsageError } from './args.js';
+import { recoverCommand } from './recover-command.js';
 
 export interface Command {
   name: string;
@@ -18,7 +19,8 @@ export interface Command {
 export async function openProject(core: PancakeCore, file: string | undefined, create = false): Promise<string> {
   if (!file) throw new UsageError('Name the project file.');
   const abs = path.resolve(file);
-  if (create && !fs.existsSync(abs)) await core.api.projectCreate({ path: abs });
+  // An empty file is what an interrupted creation by an older Pancake left: not yet a project.
+  if (create && (!fs.existsSync(abs) || fs.statSync(abs).size === 0)) await core.api.projectCreate({ path: abs });
   else await core.api.projectOpen({ path: abs });
   return abs;
 }
@@ -117,6 +119,8 @@ const infoCommand: Command = {
       return 0;
     }
     console.log(`${info.name}: ${info.images} images, ${info.classes.length} classes, ${info.unlabelled} unlabelled`);
+    if (info.readOnly) console.log('Open read-only: Pancake cannot write to the file or its folder.');
+    if (info.damageCheck === 'partial') console.log('The file is large, so opening checked only its tables other than pixels and embeddings for damage.');
     for (const c of summary.classes) {
       const s = c.splits;
       console.log(`  ${c.name.padEnd(24)} ${String(c.count).padStart(6)}   train ${s.train}, validation ${s.validation}, test ${s.test}, none ${s.none}`);
@@ -333,4 +337,4 @@ const modelsCommand: Command = {
   },
 };
 
-export const commands: Command[] = [modelsCommand, importCommand, infoCommand, trainCommand, evaluateCommand, predictCommand, exportCommand];
+export const commands: Command[] = [modelsCommand, importCommand, infoCommand, trainCommand, evaluateCommand, predictCommand, exportCommand, recoverCommand];

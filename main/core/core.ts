@@ -85,14 +85,28 @@ export class PancakeCore {
     if (this.jobs.any()) throw new CoreError('Pancake is still busy with a job. Wait for it to finish or cancel it first.');
   }
 
-  /** Opens (or creates) the new project before closing the old one, so a failure changes nothing. */
+  /** The open project, for work that changes it; a read-only one says so before any work starts. */
+  get writableStore(): ProjectStore {
+    const store = this.store;
+    if (store.readOnly) {
+      throw new CoreError(`${store.file} is open read-only (Pancake cannot write to the file or its folder), so it cannot be changed.`);
+    }
+    return store;
+  }
+
+  /**
+   * Opens (or creates) the new project before closing the old one, so a
+   * failure to open changes nothing; closing never fails (a -wal it cannot
+   * fold back stays beside the old file and is replayed when it next opens).
+   */
   switchProject(file: string, mode: 'open' | 'create'): ProjectStore {
     this.ensureIdle();
     if (mode === 'create') fs.mkdirSync(path.dirname(file), { recursive: true });
     if (this.current && this.current.file === file && mode === 'open') return this.current;
     const next = mode === 'create' ? ProjectStore.create(file) : ProjectStore.open(file);
-    this.current?.close();
+    const previous = this.current;
     this.current = next;
+    previous?.close();
     // The CLI works on files by name; only the app's own opens belong in its recent list.
     if (this.options.host !== 'cli') this.appState.opened(next.file, next.info().name);
     this.events.emit({ type: 'project-changed', what: 'project' });

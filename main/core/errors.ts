@@ -1,6 +1,7 @@
 // Turns any thrown error into what a person can read. Errors we raise on
 // purpose carry their sentence; anything else is a bug, logged for us.
 import type { WireError } from '../api/wire.js';
+import { storageProblem } from '../../db/storage-errors.js';
 
 const EXPECTED = new Set([
   'CoreError',
@@ -13,6 +14,7 @@ const EXPECTED = new Set([
   'ExportError',
   'VersionError',
   'ModelFetchError',
+  'StorageError',
 ]);
 
 export function describeError(err: unknown): WireError {
@@ -21,9 +23,8 @@ export function describeError(err: unknown): WireError {
   }
   if (err instanceof Error) {
     if (EXPECTED.has(err.name)) return { name: err.name, message: err.message };
-    if (err.name === 'SqliteError' && /SQLITE_(CANTOPEN|READONLY|NOTADB|CORRUPT|FULL|IOERR)/.test(String((err as { code?: string }).code))) {
-      return { name: 'StorageError', message: `The project file could not be used: ${err.message}` };
-    }
+    const storage = storageProblem(err);
+    if (storage !== null) return { name: 'StorageError', message: storage };
     console.error(err);
     return { name: 'InternalError', message: `Something went wrong inside Pancake: ${err.message}` };
   }

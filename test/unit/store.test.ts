@@ -73,7 +73,7 @@ test('opening a file that is not a project gives a clear error and changes nothi
 
   const empty = path.join(dir, 'empty.pancake');
   fs.writeFileSync(empty, '');
-  assert.throws(() => ProjectStore.open(empty), /not a Pancake project/);
+  assert.throws(() => ProjectStore.open(empty), /is empty \(its creation was interrupted/);
 
   const other = path.join(dir, 'other.sqlite');
   const db = new Database(other);

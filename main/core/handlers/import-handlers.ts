@@ -50,7 +50,7 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
 
   return {
     importPaths: ({ jobId, paths }) => {
-      const store = core.store;
+      const store = core.writableStore;
       return core.jobs.run(jobId, 'import', async (job) => {
         const report = await importPaths(store, paths, { onProgress: progressFor(job), signal: job.controller.signal });
         imagesChanged();
@@ -58,7 +58,7 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
       });
     },
     importBegin: ({ jobId, expected }) => {
-      const store = core.store;
+      const store = core.writableStore;
       const job = core.jobs.start(jobId, 'import');
       const session = new ImportSession(store, {
         onProgress: progressFor(job),

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import { CoreError } from '../jobs.js';
 import type { PancakeCore, Handlers } from '../core.js';
 import { readVersion } from '../version.js';
+import { recoverProject } from '../../../db/recover.js';
 
-type ProjectMethods = 'appInfo' | 'projectCreate' | 'projectOpen' | 'projectClose' | 'projectInfo' | 'recentForget' | 'cancelJob' | 'pickPaths';
+type ProjectMethods = 'appInfo' | 'projectCreate' | 'projectOpen' | 'projectClose' | 'projectInfo' | 'recentForget' | 'projectRecover' | 'cancelJob' | 'pickPaths';
 
 export function projectHandlers(core: PancakeCore): Pick<Handlers, ProjectMethods> {
   return {
@@ -22,6 +24,11 @@ export function projectHandlers(core: PancakeCore): Pick<Handlers, ProjectMethod
       return null;
     },
     projectInfo: () => (core.hasProject ? core.store.info() : null),
+    projectRecover: ({ from, to }) => {
+      const dest = core.resolveProjectPath(to);
+      fs.mkdirSync(nodePath.dirname(dest), { recursive: true });
+      return recoverProject(core.resolveProjectPath(from), dest);
+    },
     recentForget: ({ path }) => {
       core.appState.forget(path);
       return null;

@@ -135,7 +135,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
       }
     },
     train: ({ jobId, settings = {} }) => {
-      const store = core.store;
+      const store = core.writableStore;
       const exclusive = 'A training is already running. Wait for it or cancel it first.';
       return core.jobs.run(jobId, 'train', async (job) => {
         const backbone = settings.backbone ?? projectBackbone(core);
