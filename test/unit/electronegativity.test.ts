@@ -35,15 +35,10 @@ function offlineCommand(): string[] {
 
 test('electronegativity finds nothing in the shell that is not explained', () => {
   const input = tempDir('pancake-electronegativity-');
-  const shipped: [string, string][] = [
-    ['dist/main/electron/main.js', 'main.js'],
-    ['dist/main/electron/app-scheme.js', 'app-scheme.js'],
-    ['dist/main/electron/path-grants.js', 'path-grants.js'],
-    ['dist/preload/preload.cjs', 'preload.cjs'],
-    ['dist/renderer/index.html', 'index.html'],
-    ['package.json', 'package.json'],
-  ];
-  for (const [from, to] of shipped) fs.copyFileSync(path.join(repoRoot, from), path.join(input, to));
+  const code = (dir: string, ext: string) => fs.readdirSync(path.join(repoRoot, dir)).filter((f) => f.endsWith(ext)).map((f) => path.join(dir, f));
+  const shipped = [...code('dist/main/electron', '.js'), ...code('dist/preload', '.cjs'), 'dist/renderer/index.html', 'package.json'];
+  assert.ok(shipped.includes(path.join('dist/main/electron', 'main.js')) && shipped.includes(path.join('dist/preload', 'preload.cjs')), 'the shell is built');
+  for (const file of shipped) fs.copyFileSync(path.join(repoRoot, file), path.join(input, path.basename(file)));
   const output = path.join(tempDir('pancake-electronegativity-out-'), 'findings.json');
 
   const [command, ...prefix] = offlineCommand();
