@@ -7,6 +7,12 @@ contextBridge.exposeInMainWorld('pancakeBridge', {
   onEvent: (listener: (event: unknown) => void) => {
     ipcRenderer.on('pancake:event', (_e, event: unknown) => listener(event));
   },
-  pathForFile: (file: File) => webUtils.getPathForFile(file),
+  // Only a File the user dropped has a path; telling the main process lets
+  // it accept that path (and no made-up one) in the import that follows.
+  pathForFile: (file: File) => {
+    const dropped = webUtils.getPathForFile(file);
+    if (dropped) ipcRenderer.send('pancake:dropped', dropped);
+    return dropped;
+  },
   mediaBase: 'pancake-media://media/',
 });

@@ -70,6 +70,10 @@ export async function startSession(
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
   page.on('pageerror', (err) => log.push(`[pageerror] ${err.message}\n`));
+  // A style or script the page's CSP refuses breaks the UI quietly; count it as a page error.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) log.push(`[pageerror] ${msg.text()}\n`);
+  });
   await page.goto(url);
   fs.mkdirSync(screenshotsDir, { recursive: true });
   return {

@@ -28,6 +28,28 @@ function totalBytes(dir: string): number {
   return sum;
 }
 
+// @electron/fuses finds the wire after this marker: a version byte (1), its
+// length, then one byte per fuse, '0' off and '1' on, in FuseV1Options order.
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const FUSES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+] as const;
+const ELECTRON_DEFAULT_FUSES = '11110001';
+
+function fusesOf(executable: string): Record<(typeof FUSES)[number], boolean> {
+  const bytes = fs.readFileSync(executable);
+  const at = bytes.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+  assert.ok(at >= FUSE_SENTINEL.length, `${executable} has a fuse wire`);
+  return Object.fromEntries(FUSES.map((name, i) => [name, bytes[at + 2 + i] === '1'.charCodeAt(0)])) as Record<(typeof FUSES)[number], boolean>;
+}
+
 /** Builds the dir target once; every test below reads the same output. */
 function buildDirTarget(): string {
   // The originals come from wherever this machine already has them verified
@@ -36,10 +58,11 @@ function buildDirTarget(): string {
 
   const work = tempDir('pancake-packaging-');
   // All electron-builder's linux dir target takes from an Electron build is
-  // its `electron` executable, which it renames to the app's name.
+  // its `electron` executable, which it renames to the app's name, and the
+  // fuse wire in it, which it flips (set as in Electron's own builds).
   const electronDist = path.join(work, 'electron');
   fs.mkdirSync(electronDist);
-  fs.writeFileSync(path.join(electronDist, 'electron'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(electronDist, 'electron'), `#!/bin/sh\nexit 0\n${FUSE_SENTINEL}\x01\x08${ELECTRON_DEFAULT_FUSES}`, { mode: 0o755 });
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   // A worktree that shares another checkout's node_modules through a symlink
@@ -71,6 +94,19 @@ test('the packaged app carries its code, runtime dependencies, native parts and 
     assert.ok(has(pkg.main), `package.json main (${pkg.main}) is in app.asar`);
     assert.ok(![...entries].some((p) => p.startsWith('dist/test/')), 'no compiled tests');
     assert.deepEqual([...entries].filter((p) => p.endsWith('.map')), [], 'no source maps');
+  });
+
+  await t.test("Electron's fuses: no Node mode, options or inspector from outside; code only from the checked app.asar", () => {
+    assert.deepEqual(fusesOf(path.join(appDir, 'pancake')), {
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      loadBrowserProcessSpecificV8Snapshot: false,
+      grantFileProtocolExtraPrivileges: false,
+    });
   });
 
   await t.test('runtime dependencies in, dev-only ones out', () => {
