@@ -115,7 +115,8 @@ export const v = {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
         const input = value as Record<string, unknown>;
         for (const key of Object.keys(input)) {
-          if (!(key in shape)) throw new ValidationError(`${path ? path + '.' : ''}${key} is not a known field`);
+          // Own keys only: `in` would take constructor, toString or __proto__ for fields.
+          if (!Object.hasOwn(shape, key)) throw new ValidationError(`${path ? path + '.' : ''}${key} is not a known field`);
         }
         const out: Record<string, unknown> = {};
         for (const [key, validator] of Object.entries(shape)) {

@@ -44,7 +44,12 @@ export function decodeCall(frame: Uint8Array): unknown {
     blobs.push(frame.subarray(at + 4, at + 4 + n));
     at += 4 + n;
   }
-  const json = new TextDecoder().decode(frame.subarray(4, 4 + jsonLength));
+  let json: string;
+  try {
+    json = new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(4, 4 + jsonLength));
+  } catch {
+    throw new Error('The request is not valid UTF-8.');
+  }
   return JSON.parse(json, (_key, value: unknown) => {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const keys = Object.keys(value);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `pancake` command: the same core and contract as the app, in a terminal.
+import '../ml/telemetry-off.js';
 import { isEntry } from '../is-entry.js';
 import { PancakeCore } from '../core/core.js';
 import { defaultStateDir } from '../core/app-state.js';

@@ -1,5 +1,6 @@
 // The Electron main process: only window, IPC and protocol plumbing. All
 // behaviour lives in the core, which the browser host runs unchanged.
+import '../ml/telemetry-off.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';

@@ -1,7 +1,9 @@
 // The browser host: plain Node serving the built renderer and the same API
-// on 127.0.0.1 only. A per-run secret token guards every API and media
-// request, and the Host header is checked so that no other local page (nor a
-// DNS-rebinding one) can call in.
+// on 127.0.0.1 only. A per-run secret token guards every API call, a second
+// secret in a cookie guards what a page cannot send a header with (images and
+// the event stream), and the Host and Origin headers are checked so that no
+// other page, local or DNS-rebinding, can call in. Anything it does not
+// expect (odd paths, oversized bodies, repeated headers) is refused.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
+/** The largest import batch: one file at the import limit (200 MiB) next to a full batch of small ones. */
 const MAX_BODY = 256 * 1024 * 1024;
 
 const CSP = [
@@ -49,22 +52,67 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+class BodyTooLarge extends Error {}
+
+/** Reads a body up to `limit` bytes; past that it stops reading at once rather than buffering the rest. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > limit) return reject(new BodyTooLarge());
     const parts: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('The request is too large.'));
-        req.destroy();
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        parts.length = 0;
+        reject(new BodyTooLarge());
         return;
       }
       parts.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
+}
+
+/** How many times a header appears; Node keeps only the first of repeated Host and Origin headers. */
+function headerCount(req: http.IncomingMessage, name: string): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === name) n++;
+  return n;
+}
+
+/**
+ * The path of an origin-form request target, split into decoded segments, or
+ * null when it is anything else: an absolute URL, bad percent-encoding or
+ * UTF-8, or a segment that would climb or hide a separator. Nothing is
+ * normalized, so what is routed is what was sent.
+ */
+function pathSegments(target: string): string[] | null {
+  const raw = target.split('?', 1)[0]!;
+  if (!raw.startsWith('/')) return null;
+  const segments: string[] = [];
+  for (const part of raw.slice(1).split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(part);
+    } catch {
+      return null;
+    }
+    if (segment === '.' || segment === '..' || /[/\\\0]/.test(segment)) return null;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+function cookie(req: http.IncomingMessage, name: string): string {
+  for (const pair of (req.headers.cookie ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return '';
 }
 
 function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8'): void {
@@ -72,9 +120,18 @@ function send(res: http.ServerResponse, status: number, body: string | Buffer, t
   res.end(body);
 }
 
-export async function startBrowserHost(opts: { core: PancakeCore; rendererDir: string; port?: number }): Promise<BrowserHost> {
+export async function startBrowserHost(opts: {
+  core: PancakeCore;
+  rendererDir: string;
+  port?: number;
+  maxBodyBytes?: number;
+}): Promise<BrowserHost> {
   const { core, rendererDir } = opts;
+  const maxBody = opts.maxBodyBytes ?? MAX_BODY;
   const token = crypto.randomBytes(24).toString('base64url');
+  // Cookies ignore ports, so any server on 127.0.0.1 the browser visits gets
+  // this one: it is a secret of its own and only lets images and events be read.
+  const readSecret = crypto.randomBytes(24).toString('base64url');
   const root = path.resolve(rendererDir);
   const streams = new Set<http.ServerResponse>();
   let port = 0;
@@ -95,25 +152,54 @@ export async function startBrowserHost(opts: { core: PancakeCore; rendererDir: s
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'Forbidden host');
-    const url = new URL(req.url ?? '/', `http://${host}`);
-    const authorized = () => safeEqual(String(req.headers['x-pancake-token'] ?? url.searchParams.get('token') ?? ''), token);
+    if (headerCount(req, 'host') !== 1 || (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)) {
+      return send(res, 403, 'Forbidden host');
+    }
+    // Browsers send Origin on every cross-origin request that could change
+    // something; a page of our own origin, or no browser at all, passes.
+    const origin = req.headers.origin;
+    if (headerCount(req, 'origin') > 1 || (origin !== undefined && origin !== `http://${host}`)) return send(res, 403, 'Forbidden origin');
+    const segments = pathSegments(req.url ?? '');
+    if (!segments) return send(res, 400, 'Bad request path');
+    const cookieName = `pancake-${port}`;
+    const hasToken = () => safeEqual(String(req.headers['x-pancake-token'] ?? ''), token);
+    const hasCookie = () => safeEqual(cookie(req, cookieName), readSecret);
+    const [top, ...rest] = segments;
 
-    if (url.pathname.startsWith('/api/')) {
-      if (!authorized()) return send(res, 401, 'Unauthorized');
-      if (url.pathname === '/api/events' && req.method === 'GET') {
+    if (top === 'session' && rest.length === 0) {
+      if (req.method !== 'POST') return send(res, 405, 'Use POST');
+      if (!hasToken()) return send(res, 401, 'Unauthorized');
+      res.writeHead(204, {
+        'set-cookie': `${cookieName}=${readSecret}; Path=/; HttpOnly; SameSite=Strict`,
+        'cache-control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+
+    if (top === 'api') {
+      if (rest.length === 1 && rest[0] === 'events') {
+        if (req.method !== 'GET') return send(res, 405, 'Use GET');
+        if (!hasCookie()) return send(res, 401, 'Unauthorized');
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(': connected\n\n');
         streams.add(res);
         req.on('close', () => streams.delete(res));
         return;
       }
+      if (!hasToken()) return send(res, 401, 'Unauthorized');
+      // Matched on the path as sent, not decoded: /api/app%49nfo names no method.
+      const method = /^\/api\/([A-Za-z][A-Za-z0-9]*)$/.exec((req.url ?? '').split('?', 1)[0]!)?.[1];
+      if (!method) return send(res, 404, 'Not found');
       if (req.method !== 'POST') return send(res, 405, 'Use POST');
-      const method = url.pathname.slice('/api/'.length);
       let params: unknown;
       try {
-        params = decodeCall(await readBody(req));
+        params = decodeCall(await readBody(req, maxBody));
       } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          res.setHeader('connection', 'close');
+          return send(res, 413, `The request is larger than ${maxBody} bytes.`);
+        }
         const message = err instanceof Error ? err.message : String(err);
         return send(res, 200, JSON.stringify({ ok: false, error: { name: 'ValidationError', message } }), 'application/json');
       }
@@ -121,12 +207,11 @@ export async function startBrowserHost(opts: { core: PancakeCore; rendererDir: s
       return send(res, 200, JSON.stringify(result), 'application/json');
     }
 
-    if (url.pathname.startsWith('/media/')) {
-      if (!authorized()) return send(res, 401, 'Unauthorized');
-      const [, , kind, idText] = url.pathname.split('/');
-      const id = Number(idText);
-      if ((kind !== 'thumb' && kind !== 'preview') || !Number.isInteger(id)) return send(res, 404, 'Not found');
-      const media = core.media(kind, id);
+    if (top === 'media') {
+      if (!hasCookie()) return send(res, 401, 'Unauthorized');
+      const [kind, idText] = rest;
+      if (rest.length !== 2 || (kind !== 'thumb' && kind !== 'preview') || !/^[1-9][0-9]{0,15}$/.test(idText!)) return send(res, 404, 'Not found');
+      const media = core.media(kind, Number(idText));
       if (!media) return send(res, 404, 'Not found');
       res.writeHead(200, { 'content-type': media.mime, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
       res.end(media.bytes);
@@ -134,8 +219,7 @@ export async function startBrowserHost(opts: { core: PancakeCore; rendererDir: s
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-    const file = path.resolve(root, rel);
+    const file = segments.length === 1 && segments[0] === '' ? path.join(root, 'index.html') : path.join(root, ...segments);
     if (!file.startsWith(root + path.sep)) return send(res, 404, 'Not found');
     let body: Buffer;
     try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Starts the browser host: `node dist/main/host/serve.js [--port N] [--project FILE]`.
 // Prints the address (with its secret token) as `Pancake is running at URL`.
+import '../ml/telemetry-off.js';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isEntry } from '../is-entry.js';

@@ -1,6 +1,7 @@
 // Runs the all-pairs similarity scan off the main thread, with progress and
 // cancellation: a cancel answers at once, and the worker stops after the
 // block it is on (a tenth of a second or so) and ends by itself.
+import '../ml/telemetry-off.js';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { abortError } from '../ml/embedder.js';

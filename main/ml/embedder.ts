@@ -2,6 +2,7 @@
 // (one decodes, one runs the backbone) and hands back embeddings, with progress, ETA and cancellation. Only a
 // bounded window of images is in flight, so a 20,000-image project is read
 // lazily and never held in memory at once.
+import './telemetry-off.js';
 import os from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import {

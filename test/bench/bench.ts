@@ -3,6 +3,7 @@
 // same backbone in tfjs-wasm; head training time; the main thread's
 // event-loop lag while embedding; peak memory; and the import bench's rows
 // when that bench is present.
+import '../../main/ml/telemetry-off.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

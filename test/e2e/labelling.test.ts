@@ -56,6 +56,11 @@ test('create a project, import hymenoptera, label, undo, reload', { timeout: IMP
   assert.match(await report.getByTestId('import-report-classes').innerText(), /ants, bees|bees, ants/);
   await closeImportReport(page);
 
+  // Thumbnails load through the host's session cookie, with no token in their address.
+  const firstThumb = '[data-testid="grid-cell"] img';
+  await page.waitForFunction(`(() => { const img = document.querySelector('${firstThumb}'); return !!img && img.complete && img.naturalWidth > 0; })()`);
+  assert.doesNotMatch((await page.locator(firstThumb).first().getAttribute('src')) ?? '', /token/);
+
   // --- classes and splits as the folders said ---------------------------
   await waitForCount(page, 'ants', antsTrain + 70);
   assert.equal(await classCount(page, 'bees'), 204);

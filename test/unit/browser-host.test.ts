@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
 import { startBrowserHost } from '../../main/host/browser-host.js';
@@ -9,7 +10,8 @@ import { repoRoot, tempDir } from '../helpers/temp.js';
 
 const home = tempDir();
 const core = new PancakeCore({ stateDir: home, host: 'browser' });
-const host = await startBrowserHost({ core, rendererDir: path.join(repoRoot, 'dist/renderer') });
+const MAX_BODY = 64 * 1024;
+const host = await startBrowserHost({ core, rendererDir: path.join(repoRoot, 'dist/renderer'), maxBodyBytes: MAX_BODY });
 after(async () => {
   core.shutdown();
   await host.close();
@@ -85,8 +87,131 @@ test('arguments crossing the boundary are validated', async () => {
 
 test('static files cannot escape the renderer folder', async () => {
   const res = await request('/..%2f..%2fpackage.json');
-  assert.equal(res.status, 404);
+  assert.equal(res.status, 400);
   const index = await request('/');
   assert.equal(index.status, 200);
   assert.match(String(index.headers['content-security-policy']), /default-src 'self'/);
+});
+
+/** Sends bytes exactly as given on a fresh connection and returns what comes back until the host closes it or answers. */
+function raw(text: string | Buffer, opts: { end?: boolean } = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(host.port, '127.0.0.1');
+    let got = '';
+    const done = () => {
+      socket.destroy();
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(got)?.[1] ?? 0), text: got });
+    };
+    socket.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n\r\n')) done();
+    });
+    socket.on('end', done);
+    socket.on('error', (err: NodeJS.ErrnoException) => (got ? done() : reject(err)));
+    socket.write(text);
+    if (opts.end) socket.end();
+  });
+}
+
+const hostLine = () => `Host: 127.0.0.1:${host.port}\r\n`;
+const tokenLine = () => `X-Pancake-Token: ${host.token}\r\n`;
+
+async function session(): Promise<string> {
+  const res = await request('/session', { method: 'POST', headers: { 'x-pancake-token': host.token } });
+  assert.equal(res.status, 204);
+  const setCookie = res.headers['set-cookie']?.[0] ?? '';
+  assert.match(setCookie, /; HttpOnly/);
+  assert.match(setCookie, /; SameSite=Strict/);
+  return setCookie.split(';')[0]!;
+}
+
+test('a repeated Host header is refused even when the first one is ours', async () => {
+  const res = await raw(`POST /api/appInfo HTTP/1.1\r\n${hostLine()}Host: evil.example\r\n${tokenLine()}Content-Length: 0\r\n\r\n`);
+  assert.equal(res.status, 403);
+});
+
+test('only our own origin, or none, may call', async () => {
+  const cases = [`http://evil.example`, 'null', `http://127.0.0.1:${host.port + 1}`, `https://127.0.0.1:${host.port}`];
+  for (const origin of cases) {
+    const res = await request('/api/appInfo', { method: 'POST', headers: { origin, 'x-pancake-token': host.token }, body: encodeCall({}) });
+    assert.equal(res.status, 403, origin);
+  }
+  const twice = await raw(`POST /api/appInfo HTTP/1.1\r\n${hostLine()}Origin: http://127.0.0.1:${host.port}\r\nOrigin: http://evil.example\r\n${tokenLine()}Content-Length: 0\r\n\r\n`);
+  assert.equal(twice.status, 403);
+  const own = await request('/api/appInfo', {
+    method: 'POST',
+    headers: { origin: `http://127.0.0.1:${host.port}`, 'x-pancake-token': host.token },
+    body: encodeCall({}),
+  });
+  assert.equal(own.status, 200);
+});
+
+// The old host waited for the whole declared body: a timeout turns that hang into a failure.
+test('a body over the limit is answered 413 without being read', { timeout: 60_000 }, async () => {
+  const declared = await raw(`POST /api/appInfo HTTP/1.1\r\n${hostLine()}${tokenLine()}Content-Length: ${256 * 1024 * 1024}\r\n\r\n`);
+  assert.equal(declared.status, 413);
+  // A chunked body gives no size up front: the host stops once it has passed the limit.
+  const chunk = Buffer.alloc(16 * 1024, 1);
+  const head = `POST /api/appInfo HTTP/1.1\r\n${hostLine()}${tokenLine()}Transfer-Encoding: chunked\r\n\r\n`;
+  const chunks = Array.from({ length: MAX_BODY / chunk.length + 2 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+  const streamed = await raw(Buffer.concat([Buffer.from(head), ...chunks]));
+  assert.equal(streamed.status, 413);
+  // Just under the limit still goes through.
+  const fits = await call('appInfo', {});
+  assert.equal(fits.ok, true);
+});
+
+test('malformed or normalizing paths are refused, and method names are taken as sent', async () => {
+  for (const target of ['/%E0%A4%A', '/%C3%28', '/api/%FF', '/assets/%00.js', '/a/../index.html', '/./index.html', 'http://127.0.0.1/index.html']) {
+    const res = await raw(`GET ${target} HTTP/1.1\r\n${hostLine()}\r\n`);
+    assert.equal(res.status, 400, target);
+  }
+  // `new URL` would turn this into /api/projectClose; it must not run that method.
+  const climbed = await raw(`POST /api/appInfo/../projectClose HTTP/1.1\r\n${hostLine()}${tokenLine()}Content-Length: 0\r\n\r\n`);
+  assert.equal(climbed.status, 400);
+  for (const target of ['/api/appInfo/x', '/api/app%49nfo', '/api/', '/api/__proto__']) {
+    const res = await raw(`POST ${target} HTTP/1.1\r\n${hostLine()}${tokenLine()}Content-Length: 0\r\n\r\n`);
+    assert.equal(res.status, 404, target);
+  }
+  for (const method of ['constructor', 'toString', 'hasOwnProperty']) {
+    assert.deepEqual(await call(method, {}), { ok: false, error: { name: 'UnknownMethod', message: `Unknown method ${method}.` } });
+  }
+});
+
+test('the token is taken from its header only, and images and events from the cookie the page is given', async () => {
+  assert.equal((await request(`/api/appInfo?token=${host.token}`, { method: 'POST', body: encodeCall({}) })).status, 401);
+  assert.equal((await request(`/api/events?token=${host.token}`)).status, 401);
+  assert.equal((await request(`/media/thumb/1?token=${host.token}`)).status, 401);
+  assert.equal((await request('/session', { method: 'POST' })).status, 401);
+  assert.equal((await request('/session', { headers: { 'x-pancake-token': host.token } })).status, 405);
+
+  const cookie = await session();
+  assert.ok(!cookie.includes(host.token), 'the cookie is not the token');
+  assert.equal((await request('/media/thumb/1', { headers: { cookie } })).status, 404, 'no such image, but allowed to ask');
+  assert.equal((await request('/media/thumb/1', { headers: { cookie: `${cookie.split('=')[0]}=guess` } })).status, 401);
+  // The cookie reads; it does not call.
+  assert.equal((await request('/api/appInfo', { method: 'POST', headers: { cookie }, body: encodeCall({}) })).status, 401);
+  const events = await new Promise<number>((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: { cookie } }, (res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    req.on('error', reject);
+  });
+  assert.equal(events, 200);
+});
+
+test('fields that exist only on Object.prototype are not known fields', async () => {
+  for (const params of [{ constructor: 1 }, { toString: 'x' }, { hasOwnProperty: true }, JSON.parse('{"__proto__": {"x": 1}}') as unknown]) {
+    const res = await call('appInfo', params);
+    assert.equal(res.ok, false, JSON.stringify(params));
+    assert.match((res as { error: { message: string } }).error.message, /is not a known field/);
+  }
+});
+
+test('a body that is not UTF-8 is a validation error, not a crash', async () => {
+  const body = Buffer.from([2, 0, 0, 0, 0xc3, 0x28]);
+  const res = await request('/api/appInfo', { method: 'POST', headers: { 'x-pancake-token': host.token }, body });
+  assert.equal(res.status, 200);
+  assert.deepEqual(JSON.parse(res.body), { ok: false, error: { name: 'ValidationError', message: 'The request is not valid UTF-8.' } });
 });

@@ -4,6 +4,7 @@
 // onnxruntime + the head in plain JS, averaged with the same for the app's own
 // mirrored view when the version predicts with test-time augmentation (the
 // reference), (b) the exported .onnx and (c) the exported TF.js model.
+import '../../main/ml/telemetry-off.js';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,6 +1,7 @@
 // The renderer's only way to the core. Two transports, one typed client
 // derived from the shared contract: the Electron preload bridge when it is
-// there, else HTTP to the browser host with the per-run token.
+// there, else HTTP to the browser host with the per-run token (in a header
+// only, never in a URL).
 import type { Api, MethodName } from '../../../main/api/contract.js';
 import type { ApiEvent, MediaKind } from '../../../main/api/types.js';
 import { encodeCall, type WireResult } from '../../../main/api/wire.js';
@@ -55,11 +56,16 @@ function readToken(): string {
 
 function browserTransport(): Transport {
   const token = readToken();
+  // Images and the event stream cannot carry the token header, so the host
+  // swaps the token for an HttpOnly, SameSite=Strict cookie that they send
+  // instead; everything waits for it, so no image is asked for before it.
+  const session = fetch('/session', { method: 'POST', headers: { 'x-pancake-token': token } }).catch(() => undefined);
   return {
     host: 'browser',
     async call(method, params) {
       let res: Response;
       try {
+        await session;
         res = await fetch(`/api/${method}`, {
           method: 'POST',
           headers: { 'content-type': 'application/octet-stream', 'x-pancake-token': token },
@@ -71,13 +77,18 @@ function browserTransport(): Transport {
       if (res.status === 401) {
         return { ok: false, error: { name: 'AuthError', message: 'This page is not allowed to talk to Pancake. Open the address Pancake printed when it started.' } };
       }
+      if (res.status === 413) {
+        return { ok: false, error: { name: 'TooLargeError', message: 'That is too much to send in one go. Add fewer or smaller files at a time.' } };
+      }
       return (await res.json()) as WireResult;
     },
     subscribe(listener) {
-      const source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
-      source.onmessage = (e: MessageEvent<string>) => listener(JSON.parse(e.data) as ApiEvent);
+      void session.then(() => {
+        const source = new EventSource('/api/events');
+        source.onmessage = (e: MessageEvent<string>) => listener(JSON.parse(e.data) as ApiEvent);
+      });
     },
-    mediaUrl: (kind, id) => `/media/${kind}/${id}?token=${encodeURIComponent(token)}`,
+    mediaUrl: (kind, id) => `/media/${kind}/${id}`,
     pathForFile: () => null,
   };
 }
