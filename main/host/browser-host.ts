@@ -26,7 +26,7 @@ const MAX_BODY = 256 * 1024 * 1024;
 const CSP = [
   "default-src 'self'",
   "img-src 'self' blob: data:",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "script-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
