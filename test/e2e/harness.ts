@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { userModelsDir } from '../../main/models/user-models-dir.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 export const screenshotsDir = path.join(repoRoot, 'test-output', 'screenshots');
@@ -38,7 +39,10 @@ export function chromiumPath(): string {
 }
 
 async function startHost(home: string, extraEnv: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string; log: string[] }> {
-  const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: home, HOME: home, ...extraEnv };
+  // A throwaway HOME keeps the session's own folders apart; the weights stay where this machine keeps
+  // them (the user models folder under XDG_DATA_HOME, where test/prepare.ts may have fetched them).
+  const xdgDataHome = path.resolve(userModelsDir(), '..', '..');
+  const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: home, HOME: home, XDG_DATA_HOME: xdgDataHome, ...extraEnv };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/host/serve.js')], {
     env,
