@@ -12,11 +12,14 @@ import type { DecodedMessage, DecodeWorkerInit, FromWorker, ToDecoder, WorkItem 
 const init = workerData as DecodeWorkerInit;
 const port = parentPort!;
 const pending: WorkItem[] = [];
+/** Items started and not yet answered. */
+let inFlight = 0;
+/** Of those, the ones that decode: the others wait for a copy another item is making, then crop it. */
 let decoding = 0;
 let closing = false;
 
 function exitWhenIdle(): void {
-  if (closing && decoding === 0) {
+  if (closing && inFlight === 0) {
     init.decoded.close();
     port.close();
   }
@@ -52,6 +55,11 @@ function release(item: WorkItem): void {
   if (entry && --entry.users === 0) copies.delete(key);
 }
 
+/** The copy already being made for this item's original, if any. */
+function madeCopy(source: ImageSource): Promise<Uint8Array> | null {
+  return 'normalized' in source ? null : (copies.get(copyKey(source))?.copy ?? null);
+}
+
 function copyOf(source: ImageSource): Promise<Uint8Array> {
   if ('normalized' in source) return Promise.resolve(source.normalized);
   const entry = copies.get(copyKey(source))!;
@@ -60,9 +68,12 @@ function copyOf(source: ImageSource): Promise<Uint8Array> {
 }
 
 function pump(): void {
-  while (!closing && pending.length > 0 && decoding < init.concurrency) {
+  while (!closing && pending.length > 0) {
+    const decodes = madeCopy(pending[0]!.source) === null;
+    if (decodes && decoding >= init.concurrency) break;
     const item = pending.shift()!;
-    decoding++;
+    inFlight++;
+    if (decodes) decoding++;
     copyOf(item.source)
       .then((normalized) => preprocess(normalized, viewSpec(item.view), init.inputSize))
       .then(
@@ -79,7 +90,8 @@ function pump(): void {
       )
       .finally(() => {
         release(item);
-        decoding--;
+        inFlight--;
+        if (decodes) decoding--;
         pump();
         exitWhenIdle();
       });
