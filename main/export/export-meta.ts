@@ -39,7 +39,8 @@ export function describePreprocessing(p: Preprocessing): string {
   const s = p.imageSize;
   return (
     `Apply the EXIF orientation, convert to RGB (drop alpha), resize so the shorter side is ${s} px (Lanczos3), ` +
-    `centre-crop ${s}x${s}, then value = ${pixelFormula(p)}; float32 NHWC [N,${s},${s},3].`
+    `centre-crop ${s}x${s}, then value = ${pixelFormula(p)}; float32 NHWC [N,${s},${s},3]. ` +
+    'Pancake itself starts from a copy of each photo whose longest side is at most 512 px (JPEG, quality 90), so its answers on larger photos can differ slightly.'
   );
 }
 

@@ -80,44 +80,66 @@ function bmpSource(bytes: Buffer): Source {
   };
 }
 
-export async function decodeImage(bytes: Buffer, fileName: string): Promise<DecodedImage> {
+interface SmallImage {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  data: Buffer;
+  info: OutputInfo;
+}
+
+/** The one decode of an original: sniffed, checked against the limits, oriented, flattened, sRGB, longest side at most 512. */
+async function decodeSmall(bytes: Buffer, fileName: string): Promise<SmallImage> {
   if (bytes.length === 0) throw new ImportSkipError('empty file');
   const sniffed = sniffFormat(bytes, fileName);
   if (sniffed.kind === 'other') throw new ImportSkipError(sniffed.reason);
   const { format } = sniffed;
   const source = format === 'bmp' ? bmpSource(bytes) : await sharpSource(bytes, format);
-
-  let pixels: { data: Buffer; info: OutputInfo };
   try {
-    // Decoded once; both outputs are made from these small 8-bit sRGB pixels.
-    pixels = await source.pipeline
+    const { data, info } = await source.pipeline
       .resize(NORMALIZED_MAX_SIDE, NORMALIZED_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
+    return { format, width: source.width, height: source.height, data, info };
   } catch {
     throw corrupt(format);
   }
-  const { width: normalizedWidth, height: normalizedHeight, channels } = pixels.info;
-  const small = () =>
-    sharp(pixels.data, { raw: { width: normalizedWidth, height: normalizedHeight, channels: channels as Channels } });
+}
+
+const raster = (small: SmallImage): Sharp =>
+  sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels as Channels } });
+
+const encodeNormalized = (small: SmallImage): Promise<Buffer> => raster(small).jpeg({ quality: 90 }).toBuffer();
+
+export async function decodeImage(bytes: Buffer, fileName: string): Promise<DecodedImage> {
+  const small = await decodeSmall(bytes, fileName);
   const [normalized, thumbnail] = await Promise.all([
-    small().jpeg({ quality: 90 }).toBuffer(),
+    encodeNormalized(small),
     // A centre crop: 'attention' cropping measured at +65% CPU for the whole
     // import, for a grid picture that a centre crop serves about as well.
-    small()
+    raster(small)
       .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'cover', position: 'centre' })
       .jpeg({ quality: 80 })
       .toBuffer(),
   ]);
   return {
-    format,
-    width: source.width,
-    height: source.height,
+    format: small.format,
+    width: small.width,
+    height: small.height,
     normalized,
-    normalizedWidth,
-    normalizedHeight,
+    normalizedWidth: small.info.width,
+    normalizedHeight: small.info.height,
     thumbnail,
   };
+}
+
+/**
+ * The normalized copy alone, byte for byte what an import would store: what
+ * predict, evaluate and Try it embed, so that a photo gets the embedding its
+ * imported copy gets.
+ */
+export async function decodeNormalized(bytes: Buffer, fileName: string): Promise<Buffer> {
+  return encodeNormalized(await decodeSmall(bytes, fileName));
 }

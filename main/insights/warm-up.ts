@@ -10,6 +10,6 @@ export async function warmBackbone(core: PancakeCore, backbone: string): Promise
   const started = performance.now();
   blank ??= sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } }).jpeg().toBuffer();
   const embedder = await core.embedders.get(backbone);
-  await embedder.embedMany([await blank]);
+  await embedder.embedMany([{ normalized: await blank }]);
   return performance.now() - started;
 }

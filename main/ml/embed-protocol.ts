@@ -3,7 +3,7 @@
 // backbone's thread call onnxruntime back to back while the other thread
 // feeds sharp, so decoding and inference overlap on both cores.
 import type { MessagePort } from 'node:worker_threads';
-import type { ImageSource } from './preprocess.js';
+import type { ImageSource } from './image-source.js';
 
 export interface InferenceWorkerInit {
   file: string;

@@ -15,7 +15,7 @@ import {
   type ModelsLocation,
 } from './backbones.js';
 import type { DecodeWorkerInit, FromWorker, InferenceWorkerInit, ToDecoder, ToInference, WorkItem } from './embed-protocol.js';
-import type { ImageSource } from './preprocess.js';
+import type { ImageSource } from './image-source.js';
 import { PLAIN_VIEW } from './views.js';
 
 export interface EmbedderOptions extends ModelsLocation {

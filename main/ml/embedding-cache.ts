@@ -48,7 +48,7 @@ export async function ensureEmbeddings(
         failed.push({ ...key, message: 'the image is no longer in the project' });
         continue;
       }
-      yield { source: pixels.bytes, view: key.view, tag: key };
+      yield { source: { normalized: pixels.bytes }, view: key.view, tag: key };
     }
   }
 

@@ -5,6 +5,9 @@ import path from 'node:path';
 import type { ProjectStore } from '../../db/project-store.js';
 import type { ModelsLocation } from './backbones.js';
 import { Embedder } from './embedder.js';
+import { CoreError } from '../core/jobs.js';
+import { isIgnoredName } from '../import/layout.js';
+import { walkFiles } from '../import/walk.js';
 import { computeMetrics, type Confusion } from './metrics.js';
 import { applyHead, argMax, averageProbabilities, predictionViews } from './predict.js';
 import { activeVersion, loadHead, VersionError } from './versions.js';
@@ -19,17 +22,15 @@ export interface FolderEvaluation {
   failed: { file: string; reason: string }[];
 }
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
-
-function imagesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...imagesUnder(full));
-    else if (entry.isFile() && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) out.push(full);
+/**
+ * Every file below a class folder is scored or reported, as an import would
+ * take or refuse it: the contents decide what is an image, not the extension.
+ */
+async function filesUnder(dir: string, truth: number, files: { file: string; truth: number }[], problems: { file: string; reason: string }[]): Promise<void> {
+  for await (const entry of walkFiles([dir])) {
+    if (entry.problem) problems.push({ file: entry.absPath, reason: entry.problem });
+    else files.push({ file: entry.absPath, truth });
   }
-  return out;
 }
 
 export async function evaluateFolder(
@@ -44,18 +45,19 @@ export async function evaluateFolder(
   try {
     entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch {
-    throw new Error(`Cannot read the folder ${folder}.`);
+    throw new CoreError(`Cannot read the folder ${folder}.`);
   }
   const classIndex = new Map(head.classes.map((c, i) => [c.toLowerCase(), i]));
   const unknownClasses: string[] = [];
   const files: { file: string; truth: number }[] = [];
-  for (const e of entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
+  const unreadable: { file: string; reason: string }[] = [];
+  for (const e of entries.filter((e) => e.isDirectory() && !isIgnoredName(e.name)).sort((a, b) => a.name.localeCompare(b.name))) {
     const truth = classIndex.get(e.name.trim().toLowerCase());
     if (truth === undefined) unknownClasses.push(e.name);
-    else for (const file of imagesUnder(path.join(folder, e.name))) files.push({ file, truth });
+    else await filesUnder(path.join(folder, e.name), truth, files, unreadable);
   }
-  if (files.length === 0) {
-    throw new Error(
+  if (files.length === 0 && unreadable.length === 0) {
+    throw new CoreError(
       `${folder} holds no images in sub-folders named after the model's classes (${head.classes.join(', ')}).`,
     );
   }
@@ -69,7 +71,7 @@ export async function evaluateFolder(
   const failed = new Map<number, string>();
   try {
     await embedder.run(
-      files.flatMap((f, i) => views.map((view) => ({ source: f.file, view, tag: i }))),
+      files.flatMap((f, i) => views.map((view) => ({ source: { path: f.file }, view, tag: i }))),
       files.length * views.length,
       {
         onVector: (i, v) => probabilities[i]!.push(applyHead(head, v)),
@@ -87,6 +89,10 @@ export async function evaluateFolder(
     truth.push(f.truth);
     predicted.push(argMax(averageProbabilities(probabilities[i]!)));
   });
+  const refused = [...[...failed].map(([i, reason]) => ({ file: files[i]!.file, reason })), ...unreadable];
+  if (truth.length === 0) {
+    throw new CoreError(`None of the ${refused.length} files under ${folder} could be scored; ${path.basename(refused[0]!.file)}: ${refused[0]!.reason}.`);
+  }
   const m = computeMetrics(head.classes, truth, predicted);
   const perClass: FolderEvaluation['perClass'] = {};
   for (const [name, c] of Object.entries(m.perClass)) perClass[name] = { precision: c.precision, recall: c.recall, f1: c.f1, n: c.support };
@@ -96,6 +102,6 @@ export async function evaluateFolder(
     perClass,
     confusion: m.confusion,
     unknownClasses,
-    failed: [...failed].map(([i, reason]) => ({ file: files[i]!.file, reason })),
+    failed: refused,
   };
 }

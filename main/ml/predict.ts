@@ -3,7 +3,7 @@
 // classify them.
 import type { DenseWeights, HeadModel } from './head-format.js';
 import type { Embedder } from './embedder.js';
-import type { ImageSource } from './preprocess.js';
+import type { ImageSource } from './image-source.js';
 import { FLIP_VIEW, PLAIN_VIEW } from './views.js';
 
 function dense(x: Float32Array, d: DenseWeights, relu: boolean): Float32Array {

@@ -1,29 +1,13 @@
-// Turns encoded image bytes (or a file, BMP included) into the backbone's square RGB input
-// under one view. The plain view matches the backbones' SOURCE.md: shorter
-// side to the input size, then a centre crop, lanczos3. sharp's JPEG
-// shrink-on-load keeps huge photos cheap.
-import fs from 'node:fs';
-import path from 'node:path';
+// Turns a normalized copy (see main/import/decode.ts: oriented, sRGB, no
+// alpha, longest side at most 512) into the backbone's square RGB input under
+// one view. The plain view matches the backbones' SOURCE.md: shorter side to
+// the input size, then a centre crop, lanczos3. Originals never come here:
+// they are normalized first, as an import does.
 import sharp, { type Sharp } from 'sharp';
-import { decodeBmp, readBmpHeader } from '../import/bmp.js';
 import type { ViewSpec } from './views.js';
 
-export type ImageSource = Uint8Array | string;
-
-const isBmp = (b: Uint8Array) => b.length > 2 && b[0] === 0x42 && b[1] === 0x4d;
-
-async function open(source: ImageSource): Promise<Sharp> {
-  let input: Buffer | string =
-    typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
-  if (typeof input === 'string' && path.extname(input).toLowerCase() === '.bmp') input = await fs.promises.readFile(input);
-  // libvips reads no BMP; the importer's reader does.
-  if (typeof input !== 'string' && isBmp(input)) {
-    const bmp = decodeBmp(input, readBmpHeader(input));
-    return sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });
-  }
-  // .rotate() without an angle applies the EXIF orientation.
-  return sharp(input, { failOn: 'error' }).rotate();
-}
+const open = (normalized: Uint8Array): Sharp =>
+  sharp(Buffer.from(normalized.buffer, normalized.byteOffset, normalized.byteLength), { failOn: 'error' });
 
 interface Raw {
   data: Buffer;
@@ -48,10 +32,10 @@ function pixels(r: Raw, size: number): Uint8Array {
 }
 
 /** HWC uint8 RGB pixels, size x size. */
-export async function preprocess(source: ImageSource, view: ViewSpec, size: number): Promise<Uint8Array> {
+export async function preprocess(normalized: Uint8Array, view: ViewSpec, size: number): Promise<Uint8Array> {
   const simple = view.zoom === 1 && view.rotate === 0 && view.brightness === 1 && view.saturation === 1;
   if (simple) {
-    const crop = await raw((await open(source)).resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' }));
+    const crop = await raw(open(normalized).resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' }));
     // sharp flops before it resizes and crops, whatever the call order, and a
     // centre crop with odd slack sits one pixel off centre: mirroring first
     // would show a crop one pixel away from the plain view's. Mirror the crop
@@ -63,7 +47,7 @@ export async function preprocess(source: ImageSource, view: ViewSpec, size: numb
   const rad = (Math.abs(view.rotate) * Math.PI) / 180;
   const spread = Math.cos(rad) + Math.sin(rad);
   const side = Math.ceil(size * view.zoom * spread);
-  let img = await raw((await open(source)).resize({ width: side, height: side, fit: 'outside', kernel: 'lanczos3' }));
+  let img = await raw(open(normalized).resize({ width: side, height: side, fit: 'outside', kernel: 'lanczos3' }));
   let region = { left: 0, top: 0, width: img.width, height: img.height };
   if (view.rotate !== 0) {
     const inner = Math.floor(Math.min(img.width, img.height) / spread);

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { decodeNormalized } from '../../main/import/decode.js';
 import { pancake } from '../helpers/cli.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';
@@ -24,9 +25,12 @@ interface Prediction {
   predictions: { class: string; confidence: number }[];
 }
 
-/** The preprocessing the export README documents: EXIF orientation, RGB, shorter side to 224, centre crop, px/127.5-1. */
+/**
+ * The preprocessing the export README documents (EXIF orientation, RGB, shorter side to 224, centre crop, px/127.5-1),
+ * applied to the normalized copy the app embeds instead of the original.
+ */
 async function documented(file: string): Promise<Float32Array> {
-  const { data } = await sharp(file)
+  const { data } = await sharp(await decodeNormalized(fs.readFileSync(file), path.basename(file)))
     .rotate()
     .resize(224, 224, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
     .removeAlpha()

@@ -1,6 +1,7 @@
 // Proof that exported models give the app's answers: every hymenoptera
-// validation image goes through the preprocessing the export README
-// documents, then through (a) the app's arithmetic: the backbone in
+// validation image is normalized as the app normalizes every image (the
+// 512-px copy an import stores), goes through the preprocessing the export
+// README documents, then through (a) the app's arithmetic: the backbone in
 // onnxruntime + the head in plain JS, averaged with the same for the app's own
 // mirrored view when the version predicts with test-time augmentation (the
 // reference), (b) the exported .onnx and (c) the exported TF.js model.
@@ -15,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { DenseWeights, HeadModel } from '../../main/ml/head-format.js';
 import { applyHead } from '../../main/export/apply-head.js';
+import { decodeNormalized } from '../../main/import/decode.js';
 import { preprocess } from '../../main/ml/preprocess.js';
 import { FLIP_VIEW, PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
 import { buildWholeOnnx } from '../../main/export/onnx-export.js';
@@ -48,8 +50,8 @@ const META: ExportMeta = {
 };
 
 /** The export README's recipe: EXIF orientation, RGB, shorter side to 224 (lanczos3), centre crop, px/127.5-1. */
-async function documentedPreprocessing(file: string): Promise<Float32Array> {
-  const { data, info } = await sharp(file)
+async function documentedPreprocessing(image: Buffer): Promise<Float32Array> {
+  const { data, info } = await sharp(image)
     .rotate()
     .resize(SIZE, SIZE, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
     .removeAlpha()
@@ -242,12 +244,13 @@ describe('whole-model export gives the reference answers', () => {
       for (const f of fs.readdirSync(path.join(VAL_DIR, cls)).sort()) {
         const file = path.join(VAL_DIR, cls, f);
         names.push(`${cls}/${f}`);
-        const documented = await documentedPreprocessing(file);
+        const normalized = await decodeNormalized(fs.readFileSync(file), f);
+        const documented = await documentedPreprocessing(normalized);
         images.push(documented);
-        const plain = await preprocess(file, viewSpec(PLAIN_VIEW), SIZE);
+        const plain = await preprocess(normalized, viewSpec(PLAIN_VIEW), SIZE);
         if (plain.every((v, i) => Math.fround(v / 127.5 - 1) === documented[i])) plainViewMatches++;
         // The app's own mirrored view, so the reference is what the app predicts, whatever way it mirrors.
-        mirrored.push(Float32Array.from(await preprocess(file, viewSpec(FLIP_VIEW), SIZE), (v) => v / 127.5 - 1));
+        mirrored.push(Float32Array.from(await preprocess(normalized, viewSpec(FLIP_VIEW), SIZE), (v) => v / 127.5 - 1));
       }
     }
     const backbone = await ort.InferenceSession.create(backboneBytes, { intraOpNumThreads: 2 });

@@ -59,7 +59,7 @@ test('the active version classifies new files, stored images and a labelled fold
   const head = loadHead(store, activeVersion(store)!.id);
   const ant = path.join(DATASET, 'val', 'ants', fs.readdirSync(path.join(DATASET, 'val', 'ants'))[0]!);
   const bee = path.join(DATASET, 'val', 'bees', fs.readdirSync(path.join(DATASET, 'val', 'bees'))[0]!);
-  const [p1, p2, broken] = await predictImages(embedder, head, [ant, fs.readFileSync(bee), new Uint8Array([1, 2, 3])], { topK: 2 });
+  const [p1, p2, broken] = await predictImages(embedder, head, [{ path: ant }, { name: 'bee.jpg', bytes: fs.readFileSync(bee) }, { name: 'broken.jpg', bytes: new Uint8Array([1, 2, 3]) }], { topK: 2 });
   assert.ok(p1?.ok && p2?.ok);
   assert.equal(p1.top.length, 2);
   assert.ok(Math.abs(p1.probabilities.reduce((s, v) => s + v, 0) - 1) < 1e-5);

@@ -165,7 +165,7 @@ test('the packaged app carries its code, runtime dependencies, native parts and 
       const where = { modelsDir: null, resourcesPath: ${JSON.stringify(resources)} };
       const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#c84' } }).jpeg().toBuffer();
       const embedder = await Embedder.open(DEFAULT_BACKBONE, { ...where, threads: 1 });
-      const [vector] = await embedder.embedMany([new Uint8Array(photo)]);
+      const [vector] = await embedder.embedMany([{ name: 'photo.jpg', bytes: new Uint8Array(photo) }]);
       await embedder.close();
       console.log(JSON.stringify({ file: resolveBackbone(DEFAULT_BACKBONE, where).file, dim: vector.length }));`;
     fs.writeFileSync(path.join(home, 'embed-one.mjs'), script);

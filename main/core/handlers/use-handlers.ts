@@ -6,7 +6,7 @@ import { CoreError } from '../jobs.js';
 import { evaluateFolder } from '../../ml/evaluate-folder.js';
 import { predictImages } from '../../ml/predict.js';
 import { activeVersion, loadHead } from '../../ml/versions.js';
-import type { ImageSource } from '../../ml/preprocess.js';
+import type { ImageSource } from '../../ml/image-source.js';
 import { walkFiles } from '../../import/walk.js';
 
 type UseMethods = 'evaluateFolder' | 'predictPaths' | 'predictFiles';
@@ -50,13 +50,13 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
           else files.push(entry.absPath);
         }
         if (files.length === 0 && problems.length === 0) throw new CoreError('No files were found there.');
-        const results = files.length ? await predict(files, files, topK ?? DEFAULT_TOP_K, job.controller.signal) : [];
+        const results = files.length ? await predict(files, files.map((f) => ({ path: f })), topK ?? DEFAULT_TOP_K, job.controller.signal) : [];
         return { results: [...results, ...problems] };
       }),
     predictFiles: async ({ files, topK }) => ({
       results: await predict(
         files.map((f) => f.name),
-        files.map((f) => f.bytes),
+        files.map((f) => ({ name: f.name, bytes: f.bytes })),
         topK ?? DEFAULT_TOP_K,
       ),
     }),
