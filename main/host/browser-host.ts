@@ -1,6 +1,6 @@
 // The browser host: plain Node serving the built renderer and the same API
-// on 127.0.0.1 only. A per-run secret token guards every API and media
-// request, and the Host header is checked so that no other local page (nor a
+// on 127.0.0.1 only. A secret token (kept across restarts by serve.ts, so an
+// open tab reconnects) guards every API and media request, and the Host header is checked so that no other local page (nor a
 // DNS-rebinding one) can call in.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -10,12 +10,26 @@ import type { AddressInfo } from 'node:net';
 import type { PancakeCore } from '../core/core.js';
 import { decodeCall } from '../api/wire.js';
 import type { ApiEvent } from '../api/types.js';
+import { receiveProjectUpload } from './project-upload.js';
 
 export interface BrowserHost {
   url: string;
   port: number;
   token: string;
+  /** The port asked for was in use, so another was taken. */
+  portWasTaken: boolean;
   close(): Promise<void>;
+}
+
+export interface BrowserHostOptions {
+  core: PancakeCore;
+  rendererDir: string;
+  /** Without one, a fresh token for this run only. */
+  token?: string;
+  /** 0 or none: any free port. */
+  port?: number;
+  /** Where the port is only a preference: take any free one when it is in use. */
+  portFallback?: boolean;
 }
 
 const MAX_BODY = 256 * 1024 * 1024;
@@ -72,9 +86,20 @@ function send(res: http.ServerResponse, status: number, body: string | Buffer, t
   res.end(body);
 }
 
-export async function startBrowserHost(opts: { core: PancakeCore; rendererDir: string; port?: number }): Promise<BrowserHost> {
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (err: Error) => reject(err);
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+}
+
+export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
   const { core, rendererDir } = opts;
-  const token = crypto.randomBytes(24).toString('base64url');
+  const token = opts.token ?? crypto.randomBytes(24).toString('base64url');
   const root = path.resolve(rendererDir);
   const streams = new Set<http.ServerResponse>();
   let port = 0;
@@ -121,6 +146,13 @@ export async function startBrowserHost(opts: { core: PancakeCore; rendererDir: s
       return send(res, 200, JSON.stringify(result), 'application/json');
     }
 
+    if (url.pathname === '/upload/project') {
+      if (!authorized()) return send(res, 401, 'Unauthorized');
+      if (req.method !== 'POST') return send(res, 405, 'Use POST');
+      const result = await receiveProjectUpload(core, req, url.searchParams.get('name'));
+      return send(res, 200, JSON.stringify(result), 'application/json');
+    }
+
     if (url.pathname.startsWith('/media/')) {
       if (!authorized()) return send(res, 401, 'Unauthorized');
       const [, , kind, idText] = url.pathname.split('/');
@@ -154,16 +186,25 @@ export async function startBrowserHost(opts: { core: PancakeCore; rendererDir: s
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const wanted = opts.port ?? 0;
+  let portWasTaken = false;
+  try {
+    await listen(server, wanted);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !opts.portFallback || wanted === 0) {
+      unsubscribe();
+      throw err;
+    }
+    portWasTaken = true;
+    await listen(server, 0);
+  }
   port = (server.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port}/#token=${token}`,
     port,
     token,
+    portWasTaken,
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe();
