@@ -55,6 +55,21 @@ export async function serve(argv: string[]): Promise<void> {
     core.reopenLast();
   }
   const host = await listen(core, stateDir, asked);
+  // Set before the address is printed: whoever reads it may stop Pancake at once.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    const hadProject = core.hasProject;
+    // The project is closed first, so its last writes are folded into the file before the process ends.
+    core.shutdown();
+    void host.close().then(() => {
+      console.log(hadProject ? 'Pancake stopped; your project is saved.' : 'Pancake stopped.');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   console.log(`Pancake is running at ${host.url}`);
   if (wantsBrowserOpened(argv)) {
     openInBrowser(host.url);
@@ -62,19 +77,6 @@ export async function serve(argv: string[]): Promise<void> {
   } else {
     console.log('Open that address in your browser. Press Ctrl+C to stop.');
   }
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    // The project is closed first, so its last writes are folded into the file before the process ends.
-    core.shutdown();
-    void host.close().then(() => {
-      console.log('Pancake stopped; your project is saved.');
-      process.exit(0);
-    });
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 if (isEntry(import.meta.url)) {

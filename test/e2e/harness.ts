@@ -16,6 +16,10 @@ export interface Session {
   page: Page;
   host: ChildProcess;
   hostLog: string[];
+  /** Kills the host process, as a crash would; the page stays open. */
+  stopHost(): Promise<void>;
+  /** Starts the host again with the same state folder (so the same port and token). */
+  startHost(): Promise<string>;
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -38,7 +42,7 @@ export function chromiumPath(): string {
 }
 
 async function startHost(home: string, extraEnv: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string; log: string[] }> {
-  const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: home, HOME: home, ...extraEnv };
+  const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: home, HOME: home, PANCAKE_NO_OPEN: '1', ...extraEnv };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/host/serve.js')], {
     env,
@@ -66,7 +70,9 @@ export async function startSession(
   opts: { home?: string; viewport?: { width: number; height: number }; env?: Record<string, string | undefined> } = {},
 ): Promise<Session> {
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-e2e-'));
-  const { child, url, log } = await startHost(home, opts.env ?? {});
+  const started = await startHost(home, opts.env ?? {});
+  const { url, log } = started;
+  let child = started.child;
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
   page.on('pageerror', (err) => log.push(`[pageerror] ${err.message}\n`));
@@ -81,8 +87,21 @@ export async function startSession(
     home,
     browser,
     page,
-    host: child,
+    get host() {
+      return child;
+    },
     hostLog: log,
+    async stopHost() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async startHost() {
+      const again = await startHost(home, opts.env ?? {});
+      child = again.child;
+      log.push(...again.log);
+      return again.url;
+    },
     async screenshot(name) {
       const file = path.join(screenshotsDir, `${name}.png`);
       await page.screenshot({ path: file });
@@ -90,6 +109,7 @@ export async function startSession(
     },
     async close() {
       await browser.close();
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },
