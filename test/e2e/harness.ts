@@ -41,19 +41,19 @@ export function chromiumPath(): string {
   return p;
 }
 
-async function startHost(home: string, extraEnv: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string; log: string[] }> {
+async function startHost(home: string, extraEnv: Record<string, string | undefined>, log: string[] = []): Promise<{ child: ChildProcess; url: string; log: string[] }> {
   const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: home, HOME: home, PANCAKE_NO_OPEN: '1', ...extraEnv };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/host/serve.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log: string[] = [];
+  const seen = log.length;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`browser host did not start:\n${log.join('')}`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       log.push(d.toString());
-      const m = /running at (\S+)/.exec(log.join(''));
+      const m = /running at (\S+)/.exec(log.slice(seen).join(''));
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -97,9 +97,8 @@ export async function startSession(
       await exited;
     },
     async startHost() {
-      const again = await startHost(home, opts.env ?? {});
+      const again = await startHost(home, opts.env ?? {}, log);
       child = again.child;
-      log.push(...again.log);
       return again.url;
     },
     async screenshot(name) {
