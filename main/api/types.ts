@@ -69,6 +69,14 @@ export interface RecentProject {
   exists: boolean;
 }
 
+/** A project file found in the user's Pancake folder. */
+export interface FolderProject {
+  path: string;
+  name: string;
+  modifiedAt: number;
+  bytes: number;
+}
+
 export interface AppInfo {
   version: string;
   host: 'electron' | 'browser';
@@ -76,6 +84,8 @@ export interface AppInfo {
   nativeDialogs: boolean;
   recent: RecentProject[];
   defaultProjectDir: string;
+  /** The projects in defaultProjectDir, newest first, so a browser tab can open one without typing a path. */
+  folderProjects: FolderProject[];
   openProject: string | null;
 }
 

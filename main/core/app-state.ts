@@ -12,6 +12,8 @@ interface StateFile {
   recent: { path: string; name: string; openedAt: number }[];
   lastProject: string | null;
   settings: AppSettings;
+  /** The browser host's last port, so an open tab finds it again after a restart. */
+  hostPort?: number;
 }
 
 const MAX_RECENT = 10;
@@ -37,6 +39,7 @@ export class AppState {
         recent: Array.isArray(parsed.recent) ? parsed.recent : [],
         lastProject: typeof parsed.lastProject === 'string' ? parsed.lastProject : null,
         settings: parsed.settings && typeof parsed.settings === 'object' ? parsed.settings : {},
+        ...(Number.isInteger(parsed.hostPort) && parsed.hostPort! > 0 && parsed.hostPort! < 65536 ? { hostPort: parsed.hostPort! } : {}),
       };
     } catch {
       // A missing or damaged state file only costs the recent list.
@@ -80,6 +83,16 @@ export class AppState {
   forget(file: string): void {
     this.state.recent = this.state.recent.filter((r) => r.path !== file);
     if (this.state.lastProject === file) this.state.lastProject = null;
+    this.write();
+  }
+
+  get hostPort(): number | null {
+    return this.state.hostPort ?? null;
+  }
+
+  rememberHostPort(port: number): void {
+    if (this.state.hostPort === port) return;
+    this.state.hostPort = port;
     this.write();
   }
 

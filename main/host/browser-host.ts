@@ -1,5 +1,6 @@
 // The browser host: plain Node serving the built renderer and the same API
-// on 127.0.0.1 only. A per-run secret token guards every API call, a second
+// on 127.0.0.1 only. A secret token (kept across restarts by serve.ts, so an
+// open tab reconnects) guards every API call, a second
 // secret in a cookie guards what a page cannot send a header with (images and
 // the event stream), and the Host and Origin headers are checked so that no
 // other page, local or DNS-rebinding, can call in. Anything it does not
@@ -12,12 +13,27 @@ import type { AddressInfo } from 'node:net';
 import type { PancakeCore } from '../core/core.js';
 import { decodeCall } from '../api/wire.js';
 import type { ApiEvent } from '../api/types.js';
+import { receiveProjectUpload } from './project-upload.js';
 
 export interface BrowserHost {
   url: string;
   port: number;
   token: string;
+  /** The port asked for was in use, so another was taken. */
+  portWasTaken: boolean;
   close(): Promise<void>;
+}
+
+export interface BrowserHostOptions {
+  core: PancakeCore;
+  rendererDir: string;
+  /** Without one, a fresh token for this run only. */
+  token?: string;
+  /** 0 or none: any free port. */
+  port?: number;
+  /** Where the port is only a preference: take any free one when it is in use. */
+  portFallback?: boolean;
+  maxBodyBytes?: number;
 }
 
 /** The largest import batch: one file at the import limit (200 MiB) next to a full batch of small ones. */
@@ -120,15 +136,21 @@ function send(res: http.ServerResponse, status: number, body: string | Buffer, t
   res.end(body);
 }
 
-export async function startBrowserHost(opts: {
-  core: PancakeCore;
-  rendererDir: string;
-  port?: number;
-  maxBodyBytes?: number;
-}): Promise<BrowserHost> {
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (err: Error) => reject(err);
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+}
+
+export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
   const { core, rendererDir } = opts;
   const maxBody = opts.maxBodyBytes ?? MAX_BODY;
-  const token = crypto.randomBytes(24).toString('base64url');
+  const token = opts.token ?? crypto.randomBytes(24).toString('base64url');
   // Cookies ignore ports, so any server on 127.0.0.1 the browser visits gets
   // this one: it is a secret of its own and only lets images and events be read.
   const readSecret = crypto.randomBytes(24).toString('base64url');
@@ -207,6 +229,14 @@ export async function startBrowserHost(opts: {
       return send(res, 200, JSON.stringify(result), 'application/json');
     }
 
+    if (top === 'upload' && rest.length === 1 && rest[0] === 'project') {
+      if (!hasToken()) return send(res, 401, 'Unauthorized');
+      if (req.method !== 'POST') return send(res, 405, 'Use POST');
+      const name = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('name');
+      const result = await receiveProjectUpload(core, req, name);
+      return send(res, 200, JSON.stringify(result), 'application/json');
+    }
+
     if (top === 'media') {
       if (!hasCookie()) return send(res, 401, 'Unauthorized');
       const [kind, idText] = rest;
@@ -238,16 +268,25 @@ export async function startBrowserHost(opts: {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const wanted = opts.port ?? 0;
+  let portWasTaken = false;
+  try {
+    await listen(server, wanted);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !opts.portFallback || wanted === 0) {
+      unsubscribe();
+      throw err;
+    }
+    portWasTaken = true;
+    await listen(server, 0);
+  }
   port = (server.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port}/#token=${token}`,
     port,
     token,
+    portWasTaken,
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe();

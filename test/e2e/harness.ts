@@ -17,6 +17,10 @@ export interface Session {
   page: Page;
   host: ChildProcess;
   hostLog: string[];
+  /** Kills the host process, as a crash would; the page stays open. */
+  stopHost(): Promise<void>;
+  /** Starts the host again with the same state folder (so the same port and token). */
+  startHost(): Promise<string>;
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -38,22 +42,29 @@ export function chromiumPath(): string {
   return p;
 }
 
-async function startHost(home: string, extraEnv: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string; log: string[] }> {
+async function startHost(home: string, extraEnv: Record<string, string | undefined>, log: string[] = []): Promise<{ child: ChildProcess; url: string; log: string[] }> {
   // A throwaway HOME keeps the session's own folders apart; the weights stay where this machine keeps
   // them (the user models folder under XDG_DATA_HOME, where test/prepare.ts may have fetched them).
   const xdgDataHome = path.resolve(userModelsDir(), '..', '..');
-  const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: home, HOME: home, XDG_DATA_HOME: xdgDataHome, ...extraEnv };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PANCAKE_HOME: home,
+    HOME: home,
+    XDG_DATA_HOME: xdgDataHome,
+    PANCAKE_NO_OPEN: '1',
+    ...extraEnv,
+  };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/host/serve.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log: string[] = [];
+  const seen = log.length;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`browser host did not start:\n${log.join('')}`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       log.push(d.toString());
-      const m = /running at (\S+)/.exec(log.join(''));
+      const m = /running at (\S+)/.exec(log.slice(seen).join(''));
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -70,7 +81,9 @@ export async function startSession(
   opts: { home?: string; viewport?: { width: number; height: number }; env?: Record<string, string | undefined> } = {},
 ): Promise<Session> {
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-e2e-'));
-  const { child, url, log } = await startHost(home, opts.env ?? {});
+  const started = await startHost(home, opts.env ?? {});
+  const { url, log } = started;
+  let child = started.child;
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
   page.on('pageerror', (err) => log.push(`[pageerror] ${err.message}\n`));
@@ -85,8 +98,20 @@ export async function startSession(
     home,
     browser,
     page,
-    host: child,
+    get host() {
+      return child;
+    },
     hostLog: log,
+    async stopHost() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async startHost() {
+      const again = await startHost(home, opts.env ?? {}, log);
+      child = again.child;
+      return again.url;
+    },
     async screenshot(name) {
       const file = path.join(screenshotsDir, `${name}.png`);
       await page.screenshot({ path: file });
@@ -94,6 +119,7 @@ export async function startSession(
     },
     async close() {
       await browser.close();
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },

@@ -4,6 +4,7 @@ import { CoreError } from '../jobs.js';
 import type { PancakeCore, Handlers } from '../core.js';
 import { readVersion } from '../version.js';
 import { recoverProject } from '../../../db/recover.js';
+import { listFolderProjects } from '../folder-projects.js';
 
 type ProjectMethods = 'appInfo' | 'projectCreate' | 'projectOpen' | 'projectClose' | 'projectInfo' | 'recentForget' | 'projectRecover' | 'cancelJob' | 'pickPaths';
 
@@ -15,6 +16,7 @@ export function projectHandlers(core: PancakeCore): Pick<Handlers, ProjectMethod
       nativeDialogs: core.options.pickPaths !== undefined,
       recent: core.appState.recent.map((r) => ({ ...r, exists: fs.existsSync(r.path) })),
       defaultProjectDir: core.appState.defaultProjectDir(),
+      folderProjects: listFolderProjects(core.appState.defaultProjectDir()),
       openProject: core.hasProject ? core.store.file : null,
     }),
     projectCreate: ({ path }) => core.switchProject(core.resolveProjectPath(path), 'create').info(),

@@ -1,7 +1,7 @@
 // The renderer's only way to the core. Two transports, one typed client
 // derived from the shared contract: the Electron preload bridge when it is
-// there, else HTTP to the browser host with the per-run token (in a header
-// only, never in a URL).
+// there, else HTTP to the browser host with its token (in a header only,
+// never in a URL; it survives the host's restarts, so the page reconnects).
 import type { Api, MethodName } from '../../../main/api/contract.js';
 import type { ApiEvent, MediaKind } from '../../../main/api/types.js';
 import { encodeCall, type WireResult } from '../../../main/api/wire.js';
@@ -27,10 +27,16 @@ export class ApiError extends Error {
   }
 }
 
+/** Told false when the host cannot be reached, true when it answers again. */
+export type ConnectionListener = (up: boolean) => void;
+
+const NOT_REACHABLE = 'Pancake is not reachable.';
+
 interface Transport {
   host: 'electron' | 'browser';
   call(method: string, params: unknown): Promise<WireResult>;
-  subscribe(listener: (event: ApiEvent) => void): void;
+  subscribe(listener: (event: ApiEvent) => void, connection: ConnectionListener): void;
+  uploadProject(file: File): Promise<WireResult>;
   mediaUrl(kind: MediaKind, id: number): string;
   pathForFile(file: File): string | null;
 }
@@ -40,6 +46,7 @@ function electronTransport(bridge: Bridge): Transport {
     host: 'electron',
     call: (method, params) => bridge.call(method, params),
     subscribe: (listener) => bridge.onEvent(listener),
+    uploadProject: () => Promise.resolve({ ok: false, error: { name: 'ValidationError', message: 'Use “Open a project file…” here.' } }),
     mediaUrl: (kind, id) => `${bridge.mediaBase}${kind}/${id}`,
     pathForFile: (file) => bridge.pathForFile(file) || null,
   };
@@ -54,39 +61,61 @@ function readToken(): string {
   return sessionStorage.getItem('pancake-token') ?? '';
 }
 
+/** Retries after a lost event stream wait longer each time, up to a few seconds, so a restart is noticed quickly. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 4000;
+
 function browserTransport(): Transport {
   const token = readToken();
   // Images and the event stream cannot carry the token header, so the host
   // swaps the token for an HttpOnly, SameSite=Strict cookie that they send
-  // instead; everything waits for it, so no image is asked for before it.
-  const session = fetch('/session', { method: 'POST', headers: { 'x-pancake-token': token } }).catch(() => undefined);
+  // instead. Its secret is new on every start of the host, so the page asks
+  // again each time the stream comes back; calls wait for the newest one.
+  const startSession = () => fetch('/session', { method: 'POST', headers: { 'x-pancake-token': token } }).then(() => undefined, () => undefined);
+  let session = startSession();
+  const post = async (url: string, type: string, body: BodyInit): Promise<WireResult> => {
+    let res: Response;
+    try {
+      await session;
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': type, 'x-pancake-token': token }, body });
+    } catch {
+      return { ok: false, error: { name: 'ConnectionError', message: NOT_REACHABLE } };
+    }
+    if (res.status === 401) {
+      return { ok: false, error: { name: 'AuthError', message: 'This page is not allowed to talk to Pancake. Open the address Pancake printed when it started.' } };
+    }
+    if (res.status === 413) {
+      return { ok: false, error: { name: 'TooLargeError', message: 'That is too much to send in one go. Add fewer or smaller files at a time.' } };
+    }
+    return (await res.json()) as WireResult;
+  };
   return {
     host: 'browser',
-    async call(method, params) {
-      let res: Response;
-      try {
+    call: (method, params) => post(`/api/${method}`, 'application/octet-stream', encodeCall(params) as BodyInit),
+    uploadProject: (file) => post(`/upload/project?name=${encodeURIComponent(file.name)}`, 'application/octet-stream', file),
+    subscribe(listener, connection) {
+      let wait = RETRY_FIRST_MS;
+      let lost = false;
+      // The browser's own retry gives up on some failures (a refused stream
+      // closes it for good), so every loss is retried here instead.
+      const connect = async () => {
+        if (lost) session = startSession();
         await session;
-        res = await fetch(`/api/${method}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/octet-stream', 'x-pancake-token': token },
-          body: encodeCall(params) as BodyInit,
-        });
-      } catch {
-        return { ok: false, error: { name: 'ConnectionError', message: 'Pancake is not running any more. Start it again and reload this page.' } };
-      }
-      if (res.status === 401) {
-        return { ok: false, error: { name: 'AuthError', message: 'This page is not allowed to talk to Pancake. Open the address Pancake printed when it started.' } };
-      }
-      if (res.status === 413) {
-        return { ok: false, error: { name: 'TooLargeError', message: 'That is too much to send in one go. Add fewer or smaller files at a time.' } };
-      }
-      return (await res.json()) as WireResult;
-    },
-    subscribe(listener) {
-      void session.then(() => {
         const source = new EventSource('/api/events');
+        source.onopen = () => {
+          wait = RETRY_FIRST_MS;
+          connection(true);
+        };
         source.onmessage = (e: MessageEvent<string>) => listener(JSON.parse(e.data) as ApiEvent);
-      });
+        source.onerror = () => {
+          source.close();
+          lost = true;
+          connection(false);
+          setTimeout(() => void connect(), wait);
+          wait = Math.min(wait * 2, RETRY_MAX_MS);
+        };
+      };
+      void connect();
     },
     mediaUrl: (kind, id) => `/media/${kind}/${id}`,
     pathForFile: () => null,
@@ -105,8 +134,19 @@ export const api = new Proxy({} as Api, {
   },
 });
 
-export function onApiEvent(listener: (event: ApiEvent) => void): void {
-  transport.subscribe(listener);
+export function onApiEvent(listener: (event: ApiEvent) => void, connection: ConnectionListener): void {
+  transport.subscribe(listener, connection);
+}
+
+/** Browser host only: sends a .pancake file to be kept in the Pancake folder and opened. */
+export async function uploadProject(file: File): Promise<void> {
+  const res = await transport.uploadProject(file);
+  if (!res.ok) throw new ApiError(res.error.name, res.error.message);
+}
+
+/** Where a failed call never reached the core, so nothing it asked for happened. */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof ApiError && err.name === 'ConnectionError';
 }
 
 export const mediaUrl = transport.mediaUrl;

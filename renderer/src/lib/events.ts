@@ -1,6 +1,7 @@
 // One subscription to the core's event stream, fanned out to every module
 // that listens (the browser transport opens one EventSource per subscribe).
 import { onApiEvent } from './api';
+import { connection } from './connection.svelte';
 import type { ApiEvent } from '../../../main/api/types.js';
 
 type Listener = (event: ApiEvent) => void;
@@ -10,9 +11,12 @@ let subscribed = false;
 export function listen(listener: Listener): () => void {
   if (!subscribed) {
     subscribed = true;
-    onApiEvent((event) => {
-      for (const l of listeners) l(event);
-    });
+    onApiEvent(
+      (event) => {
+        for (const l of listeners) l(event);
+      },
+      (up) => connection.report(up),
+    );
   }
   listeners.add(listener);
   return () => listeners.delete(listener);

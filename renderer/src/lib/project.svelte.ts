@@ -2,8 +2,9 @@
 // list, filters and the selection, plus every action the UI can take on
 // them. Components read from here and call these methods; nothing else
 // talks to the API about labels.
-import { api, mediaUrl } from './api';
+import { api, isUnreachable, mediaUrl } from './api';
 import { listen } from './events';
+import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
 import { plural } from './format';
 import type { AppInfo, ClassInfo, ImageRow, ProjectInfo, Split } from '../../../main/api/types.js';
@@ -15,6 +16,12 @@ export type SplitFilter = 'all' | Split;
 export const KEYED_CLASSES = 9;
 
 const REFRESH_DEBOUNCE_MS = 120;
+
+/** What a toast says when a change did not reach the project file; `kept` says what stays as it was. */
+export function notSaved(err: unknown, kept: string): string {
+  const why = isUnreachable(err) ? 'Pancake is not reachable.' : err instanceof Error ? err.message : String(err);
+  return `Could not save: ${why} ${kept}`;
+}
 
 function hashKey(text: string): string {
   let h = 0;
@@ -74,6 +81,8 @@ class Project {
       if (event.what === 'project') void this.reloadApp();
       else this.scheduleRefresh();
     });
+    // Whatever changed while the page was cut off (another tab, the CLI, a restart) shows once it is back.
+    connection.onReconnect(() => void this.reloadApp());
     await this.reloadApp();
     this.ready = true;
   }
@@ -332,6 +341,7 @@ class Project {
     if (ids.length === 0) return;
     const before = this.visible;
     const set = new Set(ids);
+    const stored = { rows: new Map(this.images.filter((img) => set.has(img.id)).map((img) => [img.id, img])), selected: this.selected, focusId: this.focusId };
     this.images = this.images.map((img) =>
       set.has(img.id) ? { ...img, classId, labelSource: classId === null ? null : 'user' } : img,
     );
@@ -344,7 +354,12 @@ class Project {
         toasts.show(`Moved ${plural(changed, 'image')} to ${target}.`, { action: { label: 'Undo', run: () => void this.undo() } });
       }
     } catch (err) {
-      toasts.error(err);
+      // The grid showed the label before the core had it; what the file holds is what the grid must show.
+      this.images = this.images.map((img) => stored.rows.get(img.id) ?? img);
+      this.selected = stored.selected;
+      this.focusId = stored.focusId;
+      toasts.show(notSaved(err, ids.length === 1 ? 'The label was not changed.' : 'The labels were not changed.'), { kind: 'error' });
+      if (isUnreachable(err)) return;
     }
     await this.refresh();
   }
@@ -394,7 +409,8 @@ class Project {
       const { changed } = await api.imagesSetSplit({ imageIds: ids, split });
       toasts.show(`Moved ${plural(changed, 'image')} to ${split === 'none' ? 'no split' : split}.`);
     } catch (err) {
-      toasts.error(err);
+      toasts.show(notSaved(err, 'The split was not changed.'), { kind: 'error' });
+      if (isUnreachable(err)) return;
     }
     await this.refresh();
   }
@@ -410,7 +426,8 @@ class Project {
       this.selectAfter(ids, before);
       toasts.show(`Deleted ${plural(deleted, 'image')}.`);
     } catch (err) {
-      toasts.error(err);
+      toasts.show(notSaved(err, 'Nothing was deleted.'), { kind: 'error' });
+      if (isUnreachable(err)) return;
     }
     await this.refresh();
   }
