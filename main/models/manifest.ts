@@ -45,7 +45,7 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
       licenceNote: "Google's quantization-aware trained MobileNetV2 from the TF-slim hosted models; the repository's LICENSE is Apache-2.0.",
     },
     converted: [
-      { path: 'mobilenet_v2_1.0_224/onnx/mobilenet_v2_1.0_224.onnx', bytes: 13_969_596, sha256: '3d3f59076427e7cb24679589494d8fd7f804c64c058d42ef02f5c0abcde3784a' },
+      { path: 'mobilenet_v2_1.0_224/onnx/mobilenet_v2_1.0_224.onnx', bytes: 13_970_140, sha256: '4bc7fbb60d9bce74e95bb2d43ab2fb9c9b816eadd7d587443d5915fc997ffb01' },
       { path: 'mobilenet_v2_1.0_224/tfjs/model.json', bytes: 33_691, sha256: '456f00b1d146e13c421275681cce0dd45b3c2bfa6410d845f047d8193ac2e912' },
       { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard1of4.bin', bytes: 4_194_304, sha256: 'e722e5d8d83e7b16e762896d4c82aefaac2e79bc2b2bcb7430596acb5fe20487' },
       { path: 'mobilenet_v2_1.0_224/tfjs/group1-shard2of4.bin', bytes: 4_194_304, sha256: 'af077e7c7b406e1f391a466db38a8d2a971245bceb0d774ce47f7b4e41167cee' },
@@ -67,7 +67,7 @@ export const MODEL_MANIFEST: readonly ManifestEntry[] = [
         "Google's MobileNetV3 checkpoint release (tensorflow/models, Apache-2.0), as collected in a model zoo whose own LICENSE.txt is MIT.",
     },
     converted: [
-      { path: 'mobilenet_v3_small_1.0_224/onnx/mobilenet_v3_small_1.0_224.onnx', bytes: 10_166_342, sha256: '22fb1d0690b664f918ac40ff2f34c8ac5da169e8509af0e7386db40d089a0b67' },
+      { path: 'mobilenet_v3_small_1.0_224/onnx/mobilenet_v3_small_1.0_224.onnx', bytes: 10_166_884, sha256: '593793918a1d00f71dd58d8c538c538f195acf579ae70af28907866cca51cbf3' },
     ],
   },
 ];

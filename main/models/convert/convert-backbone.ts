@@ -5,6 +5,7 @@
 // the same bytes out, which is why the manifest can pin their checksums.
 import { FlatbufferError } from '../tflite/flatbuffer.js';
 import { readTflite, type TfliteModel } from '../tflite/tflite-model.js';
+import { MODEL_MANIFEST } from '../manifest.js';
 import { ConvertError } from './convert-error.js';
 import { buildGraph, type Graph } from './graph.js';
 import { writeOnnx } from './onnx-writer.js';
@@ -50,13 +51,33 @@ function checkShape(graph: Graph, id: string, t: Target): void {
   }
 }
 
+/** What the file is and where it came from, carried into every model exported from it (as backbone.*). */
+function provenance(id: string, t: Target): [string, string][] {
+  const entry = MODEL_MANIFEST.find((m) => m.id === id);
+  const out: [string, string][] = [
+    ['input_layout', `NHWC float32 [N,${t.inputSize},${t.inputSize},3]`],
+    ['input_range', 'RGB, pixel/127.5 - 1 (i.e. [-1,1])'],
+    ['outputs', `probs [N,${t.classes}] softmax (index 0 = background); embedding [N,${t.embeddingDim}] pooled features`],
+    ['conversion', 'TFLite uint8 weights dequantized to float32 (w = scale*(q - zero_point)); activations in float32'],
+    ['embedding_dim', String(t.embeddingDim)],
+  ];
+  if (entry) {
+    const o = entry.original;
+    out.push(['source', `${o.repository} @${o.commit} ${o.fileName} (sha256 ${o.sha256})`], ['licence', o.licence]);
+  }
+  return out;
+}
+
 export function convertBackbone(id: string, tflite: Uint8Array): ConvertedOutput[] {
   const target = TARGETS[id];
   if (!target) throw new ConvertError(`There is no converter for backbone "${id}"; known: ${Object.keys(TARGETS).join(', ')}.`);
   const graph = buildGraph(parse(tflite, target.label));
   checkShape(graph, id, target);
   const out: ConvertedOutput[] = [
-    { path: `${id}/onnx/${id}.onnx`, data: writeOnnx(graph, id, `${target.label} ImageNet classifier, float32, converted from its uint8 TFLite file`) },
+    {
+      path: `${id}/onnx/${id}.onnx`,
+      data: writeOnnx(graph, id, `${target.label} ImageNet classifier, float32, converted from its uint8 TFLite file`, provenance(id, target)),
+    },
   ];
   if (target.tfjs) {
     const tfjs = writeTfjs(graph, id);

@@ -5,6 +5,7 @@
 import { MessageWriter } from '../../export/protobuf.js';
 import {
   DATA_TYPE,
+  encodeMetadataEntry,
   encodeNode,
   encodeOpsetImport,
   encodeTensor,
@@ -82,7 +83,8 @@ function constantOperand(g: OnnxGraph, name: string, c: ConstOperand): string {
   return g.constant(name, c.constant.length === 1 ? [] : [c.constant.length, 1, 1], c.constant);
 }
 
-export function writeOnnx(graph: Graph, name: string, description: string): Uint8Array {
+/** `metadata` becomes the model's metadata_props, in the order given, so the file stays deterministic. */
+export function writeOnnx(graph: Graph, name: string, description: string, metadata: readonly (readonly [string, string])[]): Uint8Array {
   const g = new OnnxGraph();
   const nchw = `${graph.input}_nchw`;
   g.node({ name: nchw, opType: 'Transpose', inputs: [graph.input], outputs: [nchw], attributes: [{ name: 'perm', ints: [0, 3, 1, 2] }] });
@@ -122,10 +124,11 @@ export function writeOnnx(graph: Graph, name: string, description: string): Uint
   body.bytes(GRAPH.input, encodeValueInfo(graph.input, DATA_TYPE.FLOAT, [BATCH, ...graph.inputShape]));
   body.bytes(GRAPH.output, encodeValueInfo(graph.embedding, DATA_TYPE.FLOAT, [BATCH, graph.embeddingDim]));
   body.bytes(GRAPH.output, encodeValueInfo(graph.probs, DATA_TYPE.FLOAT, [BATCH, graph.classes]));
-  return new MessageWriter()
+  const model = new MessageWriter()
     .varint(MODEL.irVersion, IR_VERSION)
     .string(MODEL.producerName, 'pancake-convert-backbone')
     .bytes(MODEL.graph, body.finish())
-    .bytes(MODEL.opsetImport, encodeOpsetImport('', OPSET))
-    .finish();
+    .bytes(MODEL.opsetImport, encodeOpsetImport('', OPSET));
+  for (const [key, value] of metadata) model.bytes(MODEL.metadataProps, encodeMetadataEntry(key, value));
+  return model.finish();
 }
