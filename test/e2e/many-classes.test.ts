@@ -1,7 +1,8 @@
 // Twelve classes, more than there are number keys, end to end in the real
 // renderer: the folder's classes come in the CLI's order, every class has
-// its own colour, and the 12th class is reached by keyboard through the
-// class picker, in the grid and in the preview, and from the preview's list.
+// its own colour, the 12th class is reached by keyboard through the class
+// picker, in the grid and in the preview, and from the preview's list; a
+// duplicate found in a class folder gives its class to the unlabelled copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -131,6 +132,24 @@ test('twelve classes: one order, distinct colours, and every class reached by ke
     dots.map((d) => d.getAttribute('style')),
   );
   assert.equal(new Set(withNew).size, 13, 'the new class repeats no colour');
+
+  // --- the still unlabelled loose photos come again in a hat folder: they take the class, and the report says so
+  const again = path.join(root, 'again');
+  for (const loose of fs.readdirSync(folder).filter((f) => f.startsWith('loose-'))) {
+    fs.mkdirSync(path.join(again, 'hat'), { recursive: true });
+    fs.copyFileSync(path.join(folder, loose), path.join(again, 'hat', loose));
+  }
+  await startFolderImport(page, again);
+  const second = await waitForImportReport(page);
+  assert.equal(
+    await second.getByTestId('import-report-labelled-duplicates').innerText(),
+    '3 duplicates were already in the project unlabelled and got the label hat.',
+  );
+  await session.screenshot('many-classes-04-duplicates-labelled');
+  await closeImportReport(page);
+  await waitForCount(page, 'hat', 2 + 3);
+  assert.equal(await page.getByTestId('count-unlabelled').textContent(), '0');
+  assert.equal((await sidebarNames(page)).length, 13, 'no new class');
 
   assert.deepEqual(session.hostLog.filter((l) => l.includes('[pageerror]')), []);
 });
