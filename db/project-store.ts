@@ -23,11 +23,28 @@ export class StoreError extends Error {
   }
 }
 
-/** Distinct, readable on light and dark backgrounds; cycles after ten. */
+/**
+ * Readable on light and dark backgrounds, and at least 20 CIELAB units
+ * apart from each other (test/unit/class-order.test.ts checks), so 21
+ * classes never share a colour. The first ten are the colours of projects
+ * made before the palette grew.
+ */
 export const CLASS_COLORS = [
   '#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4',
   '#42d4f4', '#f032e6', '#9a6324', '#469990', '#808000',
+  '#000075', '#800000', '#ff6f91', '#d4a017', '#7fb800',
+  '#1e5631', '#2f4f6f', '#8e7cc3', '#6b2d5c', '#5c5c5c',
+  '#e8a87c',
 ];
+
+/** The first palette colour no class uses; once all are taken, they repeat in turn. */
+export function nextClassColor(used: readonly string[]): string {
+  const taken = new Set(used.map((c) => c.toLowerCase()));
+  return CLASS_COLORS.find((c) => !taken.has(c)) ?? CLASS_COLORS[used.length % CLASS_COLORS.length]!;
+}
+
+/** The one order of classes an import gives: natural, so class2 comes before class10, and case-blind. */
+export const classNameOrder = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
 
 export interface NewImage {
   sha256: string;
@@ -209,26 +226,61 @@ export class ProjectStore {
   createClass(name: string, color?: string): number {
     return this.transaction(() => {
       const clean = this.cleanName(name);
-      const n = (this.stmt('SELECT COUNT(*) AS n, COALESCE(MAX(position), -1) AS maxPos FROM classes').get() as {
-        n: number;
-        maxPos: number;
-      });
-      const chosen = color ?? CLASS_COLORS[n.n % CLASS_COLORS.length]!;
+      const { maxPos } = this.stmt('SELECT COALESCE(MAX(position), -1) AS maxPos FROM classes').get() as { maxPos: number };
+      const used = (this.stmt('SELECT color FROM classes').all() as { color: string }[]).map((r) => r.color);
       const res = this.stmt('INSERT INTO classes (name, color, position, created_at) VALUES (?, ?, ?, ?)').run(
         clean,
-        chosen,
-        n.maxPos + 1,
+        color ?? nextClassColor(used),
+        maxPos + 1,
         Date.now(),
       );
       return Number(res.lastInsertRowid);
     });
   }
 
-  /** Finds a class by name (case-insensitive) or creates it. */
-  ensureClass(name: string): { id: number; created: boolean } {
-    const existing = this.classByName(name);
-    if (existing) return { id: existing.id, created: false };
-    return { id: this.createClass(name), created: true };
+  /**
+   * The class a folder of this name stands for: the class an earlier import
+   * took this folder name into (so a renamed class keeps its folder), else
+   * the class of that name, else a new one. The folder name is remembered
+   * for the class either way.
+   */
+  classForFolder(folder: string): { id: number; name: string; created: boolean } {
+    return this.transaction(() => {
+      const key = folder.trim();
+      const named = this.classByName(key);
+      const remembered = named
+        ? null
+        : (this.stmt(
+            'SELECT c.id, c.name FROM class_folders f JOIN classes c ON c.id = f.class_id WHERE f.folder = ? COLLATE NOCASE',
+          ).get(key) as { id: number; name: string } | undefined) ?? null;
+      const found = named ?? remembered;
+      let cls: { id: number; name: string; created: boolean };
+      if (found) cls = { ...found, created: false };
+      else {
+        const id = this.createClass(key);
+        cls = { id, name: this.requireClass(id).name, created: true };
+      }
+      this.stmt(
+        'INSERT INTO class_folders (folder, class_id) VALUES (?, ?) ON CONFLICT(folder) DO UPDATE SET class_id = excluded.class_id',
+      ).run(key, cls.id);
+      return cls;
+    });
+  }
+
+  /** Folder names an import took into this class, in the order first seen. */
+  classFolders(id: number): string[] {
+    return (this.stmt('SELECT folder FROM class_folders WHERE class_id = ? ORDER BY rowid').all(id) as { folder: string }[]).map(
+      (r) => r.folder,
+    );
+  }
+
+  /** Puts the given classes, in this order, after every other class, whose order stays as it was. */
+  moveClassesToEnd(ids: readonly number[]): void {
+    this.transaction(() => {
+      const moving = new Set(ids);
+      const rest = this.classes().map((c) => c.id).filter((id) => !moving.has(id));
+      this.reorderClasses([...rest, ...ids]);
+    });
   }
 
   updateClass(id: number, changes: { name?: string; color?: string }): void {
@@ -264,6 +316,8 @@ export class ProjectStore {
       this.requireClass(from);
       this.requireClass(into);
       const res = this.stmt('UPDATE images SET class_id = ? WHERE class_id = ?').run(into, from);
+      // The folders that fed `from` now feed the class it went into.
+      this.stmt('UPDATE class_folders SET class_id = ? WHERE class_id = ?').run(into, from);
       this.forgetHistoryOf(from);
       this.stmt('DELETE FROM classes WHERE id = ?').run(from);
       return res.changes;
@@ -311,11 +365,11 @@ export class ProjectStore {
     return (this.stmt('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n;
   }
 
-  findBySha(sha256: string): { id: number; fileName: string } | null {
-    const row = this.stmt('SELECT id, file_name FROM images WHERE sha256 = ?').get(sha256) as
-      | { id: number; file_name: string }
+  findBySha(sha256: string): { id: number; fileName: string; classId: number | null } | null {
+    const row = this.stmt('SELECT id, file_name, class_id FROM images WHERE sha256 = ?').get(sha256) as
+      | { id: number; file_name: string; class_id: number | null }
       | undefined;
-    return row ? { id: row.id, fileName: row.file_name } : null;
+    return row ? { id: row.id, fileName: row.file_name, classId: row.class_id } : null;
   }
 
   /** Inserts a batch of decoded images in one transaction; returns their ids. */

@@ -11,6 +11,7 @@ import type { ProjectRecovery, TableRecovery } from '../main/api/types.js';
 const TABLES: { name: string; key: string }[] = [
   { name: 'meta', key: 'rowid' },
   { name: 'classes', key: 'rowid' },
+  { name: 'class_folders', key: 'rowid' },
   { name: 'imports', key: 'rowid' },
   { name: 'images', key: 'rowid' },
   { name: 'image_pixels', key: 'rowid' },

@@ -100,6 +100,8 @@ export interface ImportReport {
   duplicates: ImportIssue[];
   skipped: ImportIssue[];
   classesCreated: string[];
+  /** Duplicates found in a class folder whose copy in the project was unlabelled, and took that class. */
+  duplicatesLabelled?: { className: string; count: number }[];
   bySplit: SplitCounts;
   cancelled: boolean;
   seconds: number;

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../core/core.js';
 import type { ApiEvent, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
+import { labelledDuplicateSentences } from '../api/import-report-text.js';
 import { INVALID_NAME_REASON, namedWithInvalidUtf8 } from '../import/walk.js';
 import { intFlag, parseArgs, UsageError } from './args.js';
 import { recoverCommand } from './recover-command.js';
@@ -70,6 +71,7 @@ export function formatImportReport(r: ImportReport): string {
   const splits = Object.entries(r.bySplit).filter(([, n]) => n > 0);
   if (splits.length) lines.push(`By split: ${splits.map(([s, n]) => `${s} ${n}`).join(', ')}`);
   if (r.classesCreated.length) lines.push(`New classes: ${r.classesCreated.join(', ')}`);
+  lines.push(...labelledDuplicateSentences(r));
   for (const d of r.duplicates) lines.push(`  duplicate  ${d.file}: ${d.reason}`);
   for (const s of r.skipped) lines.push(`  skipped    ${s.file}: ${s.reason}`);
   return lines.join('\n');

@@ -5,7 +5,7 @@
 // importPaths() drives a session from files and folders on disk.
 import { webcrypto } from 'node:crypto';
 import path from 'node:path';
-import type { NewImage, ProjectStore } from '../../db/project-store.js';
+import { classNameOrder, type NewImage, type ProjectStore } from '../../db/project-store.js';
 import type { ImportIssue, ImportReport, SplitCounts } from '../api/types.js';
 import { decodeImage } from './decode.js';
 import { folderClassName, placementOf, type Placement } from './layout.js';
@@ -84,10 +84,15 @@ export class ImportSession {
   private added = 0;
   private readonly duplicates: ImportIssue[] = [];
   private readonly skipped: ImportIssue[] = [];
-  private readonly classesCreated: string[] = [];
+  private readonly classesCreated: { id: number; name: string }[] = [];
+  /** Unlabelled images already in the project that this import found again inside a class folder. */
+  private unlabelledCopies: { id: number; className: string }[] = [];
+  /** Per class name, how many of them took the class. */
+  private readonly copiesLabelled = new Map<string, number>();
   /** Dropped folders that hold class folders, and images lying right inside dropped folders. */
   private readonly rootsWithClasses = new Set<string>();
   private readonly looseInRoot = new Map<string, string[]>();
+  private readonly looseCopiesInRoot = new Map<string, number[]>();
   private readonly bySplit: SplitCounts = { train: 0, validation: 0, test: 0, none: 0 };
   private readonly onAbort = () => this.cancel();
 
@@ -216,6 +221,7 @@ export class ImportSession {
     const existing = this.store.findBySha(sha);
     if (existing) {
       this.duplicates.push({ file: task.relPath, reason: `already in the project as ${existing.fileName}` });
+      if (existing.classId === null) this.noteUnlabelledCopy(task.relPath, placement, existing.id);
       return;
     }
 
@@ -251,6 +257,24 @@ export class ImportSession {
     }
   }
 
+  /** The folder this copy was found in names a class: the copy already in the project takes it, as a new image would. */
+  private noteUnlabelledCopy(relPath: string, placement: Placement, id: number): void {
+    if (placement.className !== null) {
+      this.unlabelledCopies.push({ id, className: placement.className });
+      this.rootsWithClasses.add(relPath.split('/').filter((x) => x !== '')[0]!);
+      return;
+    }
+    const segments = relPath.split('/').filter((x) => x !== '');
+    if (segments.length !== 2 || placement.split !== 'none') return;
+    const list = this.looseCopiesInRoot.get(segments[0]!) ?? [];
+    list.push(id);
+    this.looseCopiesInRoot.set(segments[0]!, list);
+  }
+
+  private countLabelledCopies(className: string, n: number): void {
+    if (n > 0) this.copiesLabelled.set(className, (this.copiesLabelled.get(className) ?? 0) + n);
+  }
+
   private noteRoot(relPath: string, placement: Placement, sha: string): void {
     const segments = relPath.split('/').filter((x) => x !== '');
     const root = segments[0];
@@ -269,31 +293,63 @@ export class ImportSession {
    * promise. Loose images beside class folders stay Unlabelled.
    */
   private labelFlatFolders(): void {
-    for (const [root, shas] of this.looseInRoot) {
+    for (const root of new Set([...this.looseInRoot.keys(), ...this.looseCopiesInRoot.keys()])) {
       if (this.rootsWithClasses.has(root)) continue;
       const name = folderClassName(root);
       if (name === null) continue;
+      const shas = this.looseInRoot.get(root) ?? [];
       const ids = shas.map((sha) => this.store.findBySha(sha)?.id).filter((id): id is number => id !== undefined);
-      if (ids.length === 0) continue;
+      const copies = this.looseCopiesInRoot.get(root) ?? [];
+      if (ids.length === 0 && copies.length === 0) continue;
       this.store.transaction(() => {
-        const ensured = this.store.ensureClass(name);
-        if (ensured.created) this.classesCreated.push(name);
-        this.store.assignFolderClass(ids, ensured.id);
+        const cls = this.store.classForFolder(name);
+        if (cls.created) this.classesCreated.push(cls);
+        this.store.assignFolderClass(ids, cls.id);
+        this.countLabelledCopies(cls.name, this.store.assignFolderClass(copies, cls.id));
       });
     }
   }
 
+  /**
+   * Classes this import made go after the project's classes, in natural
+   * name order, whatever order their files arrived in: the same folders
+   * give the same classes and number keys in the app and the CLI.
+   */
+  private orderNewClasses(): void {
+    if (this.classesCreated.length === 0) return;
+    this.classesCreated.sort((a, b) => classNameOrder(a.name, b.name));
+    const alive = new Set(this.store.classes().map((c) => c.id));
+    this.store.moveClassesToEnd(this.classesCreated.map((c) => c.id).filter((id) => alive.has(id)));
+  }
+
   /** Saves the decoded images, creating their classes, in one transaction. */
   private flush(): void {
-    if (this.batch.length === 0 || this.state === 'failed') return;
+    if ((this.batch.length === 0 && this.unlabelledCopies.length === 0) || this.state === 'failed') return;
     const batch = this.batch;
     this.batch = [];
-    const created: string[] = [];
+    const copies = this.unlabelledCopies;
+    this.unlabelledCopies = [];
+    const created: { id: number; name: string }[] = [];
+    const copiesLabelled: { className: string; n: number }[] = [];
     const late: ImportIssue[] = [];
     try {
       const rows = this.store.transaction(() => {
         const out: NewImage[] = [];
-        const classIds = new Map<string, number>();
+        const classIds = new Map<string, { id: number; name: string }>();
+        const classOf = (className: string): { id: number; name: string } => {
+          let cls = classIds.get(className.toLowerCase());
+          if (cls === undefined) {
+            const found = this.store.classForFolder(className);
+            if (found.created) created.push(found);
+            cls = found;
+            classIds.set(className.toLowerCase(), cls);
+          }
+          return cls;
+        };
+        for (const { id, className } of copies) {
+          const cls = classOf(className);
+          copiesLabelled.push({ className: cls.name, n: this.store.assignFolderClass([id], cls.id) });
+        }
         for (const { relPath, image, className } of batch) {
           // Another import may have saved the same bytes since this one checked.
           const existing = this.store.findBySha(image.sha256);
@@ -301,22 +357,14 @@ export class ImportSession {
             late.push({ file: relPath, reason: `already in the project as ${existing.fileName}` });
             continue;
           }
-          let classId: number | null = null;
-          if (className !== null) {
-            classId = classIds.get(className.toLowerCase()) ?? null;
-            if (classId === null) {
-              const ensured = this.store.ensureClass(className);
-              if (ensured.created) created.push(className);
-              classId = ensured.id;
-              classIds.set(className.toLowerCase(), classId);
-            }
-          }
+          const classId = className === null ? null : classOf(className).id;
           out.push({ ...image, classId, importId: this.importId });
         }
         this.store.insertImages(out);
         return out;
       });
       this.classesCreated.push(...created);
+      for (const { className, n } of copiesLabelled) this.countLabelledCopies(className, n);
       this.duplicates.push(...late);
       this.added += rows.length;
       for (const row of rows) this.bySplit[row.split]++;
@@ -359,12 +407,14 @@ export class ImportSession {
     this.flush();
     if (this.failure) throw this.failure;
     this.labelFlatFolders();
+    this.orderNewClasses();
     const report: ImportReport = {
       id: this.importId,
       added: this.added,
       duplicates: this.duplicates,
       skipped: this.skipped,
-      classesCreated: this.classesCreated,
+      classesCreated: this.classesCreated.map((c) => c.name),
+      duplicatesLabelled: [...this.copiesLabelled].map(([className, count]) => ({ className, count })),
       bySplit: { ...this.bySplit },
       cancelled: this.state === 'cancelled',
       seconds: Math.round((performance.now() - this.started) / 100) / 10,

@@ -364,7 +364,7 @@ class Project {
     await this.refresh();
   }
 
-  /** Key 1-9 (or 0 for none) on the current selection; false when there was nothing to do. */
+  /** Class number n (keys 1-9, the picker for any; 0 for none) on the current selection; false when there was nothing to do. */
   async labelByKey(n: number, ids = this.targetIds(), opts: { advance?: boolean } = { advance: true }): Promise<boolean> {
     if (ids.length === 0) {
       toasts.show('Select images first: click one, or use the arrow keys.');

@@ -4,6 +4,7 @@ import { project } from './project.svelte';
 import { ui } from './ui.svelte';
 import { confirmer } from './confirm.svelte';
 import { plural } from './format';
+import { toasts } from './toasts.svelte';
 
 export interface GridGeometry {
   /** Images per row, for Up/Down. */
@@ -33,6 +34,16 @@ export async function confirmDelete(ids: number[]): Promise<void> {
   if (ok) await project.deleteImages(ids);
 }
 
+/** Opens the class picker for the selection (or the focused image), so classes past 9 have a key too. */
+export function openClassPicker(): void {
+  const ids = project.targetIds();
+  if (ids.length === 0) {
+    toasts.show('Select images first: click one, or use the arrow keys.');
+    return;
+  }
+  ui.classPicker = { count: ids.length, onpick: (n) => void project.labelByKey(n, ids) };
+}
+
 export function openPreview(): void {
   const id = project.focusId ?? project.targetIds()[0] ?? project.visible[0]?.id;
   if (id !== undefined) ui.previewId = id;
@@ -60,6 +71,10 @@ export function installShortcuts(grid: GridGeometry): () => void {
     switch (key) {
       case 'Backspace':
         return run(e, () => project.labelByKey(0));
+      case 'l':
+      case 'L':
+      case '/':
+        return run(e, openClassPicker);
       case 'Delete':
         return run(e, () => confirmDelete(project.targetIds()));
       case 'Escape':

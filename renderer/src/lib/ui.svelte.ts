@@ -20,9 +20,11 @@ class Ui {
   historyOpen = $state(false);
   /** An open menu or inline editor owns the keyboard while it is open. */
   menuOpen = $state(false);
+  /** The class picker (L or /): for how many images, and what picking class number n does. */
+  classPicker = $state<{ count: number; onpick(n: number): void } | null>(null);
 
   get modalOpen(): boolean {
-    return this.previewId !== null || this.projectDialog !== null || this.historyOpen;
+    return this.previewId !== null || this.projectDialog !== null || this.historyOpen || this.classPicker !== null;
   }
 }
 
