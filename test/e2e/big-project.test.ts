@@ -117,5 +117,21 @@ test('at 5,000 images, labels, deletes, undo and redo update grid and counts wit
   await page.locator('[data-testid="count-all"]:text-is("4,997")').waitFor();
   await page.waitForTimeout(600);
   assert.deepEqual(calls, ['imagesDelete', 'undo', 'redo']);
+
+  // --- an undo whose images are outside the view says where they are ------
+  await page.getByTestId('filter-unlabelled').click();
+  const movedId = await cell(page, 0).getAttribute('data-image-id');
+  await cell(page, 0).click();
+  await page.keyboard.press('2');
+  await page.getByTestId('toast-info').filter({ hasText: 'Moved 1 image to banana.' }).waitFor();
+  await page.getByTestId('class-row-banana').getByTestId('class-name').click();
+  await page.locator(`[data-testid="grid-cell"][data-image-id="${movedId}"]`).waitFor();
+  await page.keyboard.press('Control+z');
+  const notice = page.getByTestId('toast-info').filter({ hasText: 'Undone: move 1 image to banana. 1 image is in Unlabelled, outside this view.' });
+  await notice.waitFor();
+  await session.screenshot('big-project-03-undone-elsewhere');
+  await notice.getByRole('button', { name: 'Show them' }).click();
+  await page.locator(`[data-testid="grid-cell"][data-image-id="${movedId}"][aria-selected="true"]`).waitFor();
+  assert.equal(await page.locator('[data-testid="grid-cell"][aria-selected="true"]').count(), 1);
   assert.doesNotMatch(session.hostLog.join(''), /\[pageerror\]/);
 });
