@@ -136,22 +136,15 @@ class Project {
   applyDelta(delta: ImagesDelta): void {
     this.appliedSeqs.add(delta.seq);
     if (this.appliedSeqs.size > APPLIED_KEPT) this.appliedSeqs.delete(this.appliedSeqs.values().next().value!);
-    const fresh = new Map<number, ImageRow>();
-    for (const row of delta.rows) {
-      if ((this.rowSeq.get(row.id) ?? 0) > delta.seq) continue;
-      this.rowSeq.set(row.id, delta.seq);
-      fresh.set(row.id, row);
-    }
-    const removed = new Set(delta.removed.filter((id) => (this.rowSeq.get(id) ?? 0) <= delta.seq));
-    for (const id of removed) this.rowSeq.set(id, delta.seq);
-    let images = this.images.filter((img) => !removed.has(img.id)).map((img) => {
-      const row = fresh.get(img.id);
-      if (!row) return img;
-      fresh.delete(img.id);
-      return row;
-    });
-    if (fresh.size > 0) images = [...images, ...fresh.values()].sort((a, b) => a.id - b.id);
-    this.images = images;
+    const newer = (id: number) => (this.rowSeq.get(id) ?? 0) <= delta.seq;
+    const rows = delta.rows.filter((row) => newer(row.id));
+    const removed = new Set(delta.removed.filter(newer));
+    for (const id of [...rows.map((r) => r.id), ...removed]) this.rowSeq.set(id, delta.seq);
+    const fresh = new Map(rows.map((row) => [row.id, row]));
+    const listed = new Set(this.images.map((img) => img.id));
+    const images = this.images.filter((img) => !removed.has(img.id)).map((img) => fresh.get(img.id) ?? img);
+    const back = rows.filter((row) => !listed.has(row.id));
+    this.images = back.length > 0 ? [...images, ...back].sort((a, b) => a.id - b.id) : images;
     if (delta.seq > this.infoSeq) {
       this.infoSeq = delta.seq;
       this.info = delta.info;
