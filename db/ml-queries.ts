@@ -35,7 +35,7 @@ export function labelledImages(d: Db): LabelledImage[] {
   return dbOf(d)
     .prepare(
       `SELECT i.id, i.sha256, i.class_id AS classId, c.name AS className, i.split
-       FROM images i JOIN classes c ON c.id = i.class_id ORDER BY i.id`,
+       FROM images i JOIN classes c ON c.id = i.class_id WHERE i.deleted_batch IS NULL ORDER BY i.id`,
     )
     .all() as LabelledImage[];
 }

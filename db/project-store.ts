@@ -13,7 +13,6 @@ import {
   type ProjectInfo,
   type Split,
   type SplitCounts,
-  type UndoResult,
 } from '../main/api/types.js';
 
 export class StoreError extends Error {
@@ -79,6 +78,40 @@ interface ImageDbRow {
   split: Split;
   class_id: number | null;
   label_source: LabelSource | null;
+}
+
+function toImageRow(r: ImageDbRow): ImageRow {
+  return {
+    id: r.id,
+    fileName: r.file_name,
+    sourcePath: r.source_path,
+    width: r.width,
+    height: r.height,
+    format: r.format,
+    split: r.split,
+    classId: r.class_id,
+    labelSource: r.label_source,
+  };
+}
+
+/** The undo history reaches back at most this many steps. */
+export const UNDO_HISTORY_LIMIT = 500;
+
+/** The kind of undo step that deleted images. */
+const DELETE_KIND = 'delete';
+
+interface BatchRef {
+  id: number;
+  kind: string;
+  description: string;
+}
+
+/** One undo or redo: what it was and which images it touched. */
+export interface UndoStep {
+  changed: number;
+  description: string | null;
+  kind: 'labels' | 'delete' | null;
+  imageIds: number[];
 }
 
 const emptySplits = (): SplitCounts => ({ train: 0, validation: 0, test: 0, none: 0 });
@@ -154,10 +187,10 @@ export class ProjectStore {
     const classes = this.classes();
     const unlabelledSplits = emptySplits();
     const rows = this.stmt(
-      'SELECT split, COUNT(*) AS n FROM images WHERE class_id IS NULL GROUP BY split',
+      'SELECT split, COUNT(*) AS n FROM images WHERE class_id IS NULL AND deleted_batch IS NULL GROUP BY split',
     ).all() as { split: Split; n: number }[];
     for (const r of rows) unlabelledSplits[r.split] = r.n;
-    const total = (this.stmt('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n;
+    const total = this.imageCount();
     const undo = this.undoCandidate();
     const redo = this.redoCandidate();
     return {
@@ -185,7 +218,7 @@ export class ProjectStore {
       'count' | 'splits'
     >[];
     const counts = this.stmt(
-      'SELECT class_id, split, COUNT(*) AS n FROM images WHERE class_id IS NOT NULL GROUP BY class_id, split',
+      'SELECT class_id, split, COUNT(*) AS n FROM images WHERE class_id IS NOT NULL AND deleted_batch IS NULL GROUP BY class_id, split',
     ).all() as { class_id: number; split: Split; n: number }[];
     const byId = new Map<number, ClassInfo>();
     const out = classes.map((c) => {
@@ -346,27 +379,30 @@ export class ProjectStore {
 
   listImages(): ImageRow[] {
     const rows = this.stmt(
-      'SELECT id, file_name, source_path, width, height, format, split, class_id, label_source FROM images ORDER BY id',
+      'SELECT id, file_name, source_path, width, height, format, split, class_id, label_source FROM images WHERE deleted_batch IS NULL ORDER BY id',
     ).all() as ImageDbRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      fileName: r.file_name,
-      sourcePath: r.source_path,
-      width: r.width,
-      height: r.height,
-      format: r.format,
-      split: r.split,
-      classId: r.class_id,
-      labelSource: r.label_source,
-    }));
+    return rows.map(toImageRow);
+  }
+
+  /** The rows of those of `ids` that are in the project (not deleted), in id order. */
+  imageRows(ids: readonly number[]): ImageRow[] {
+    const out: ImageRow[] = [];
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = this.stmt(
+        `SELECT id, file_name, source_path, width, height, format, split, class_id, label_source FROM images
+         WHERE deleted_batch IS NULL AND id IN (${part.map(() => '?').join(',')})`,
+      ).all(...part) as ImageDbRow[];
+      out.push(...rows.map(toImageRow));
+    }
+    return out.sort((a, b) => a.id - b.id);
   }
 
   imageCount(): number {
-    return (this.stmt('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n;
+    return (this.stmt('SELECT COUNT(*) AS n FROM images WHERE deleted_batch IS NULL').get() as { n: number }).n;
   }
 
   findBySha(sha256: string): { id: number; fileName: string; classId: number | null } | null {
-    const row = this.stmt('SELECT id, file_name, class_id FROM images WHERE sha256 = ?').get(sha256) as
+    const row = this.stmt('SELECT id, file_name, class_id FROM images WHERE sha256 = ? AND deleted_batch IS NULL').get(sha256) as
       | { id: number; file_name: string; class_id: number | null }
       | undefined;
     return row ? { id: row.id, fileName: row.file_name, classId: row.class_id } : null;
@@ -377,6 +413,8 @@ export class ProjectStore {
     return this.transaction(() => {
       const now = Date.now();
       return images.map((img) => {
+        // Importing a deleted file again brings it in afresh; its deleted copy goes for good.
+        this.stmt('DELETE FROM images WHERE sha256 = ? AND deleted_batch IS NOT NULL').run(img.sha256);
         const res = this.stmt(
           `INSERT INTO images (sha256, file_name, source_path, width, height, format, byte_size, split,
              class_id, label_source, labelled_at, imported_at, import_id)
@@ -413,21 +451,45 @@ export class ProjectStore {
       for (const part of chunks(ids)) {
         n += this.stmt(
           `UPDATE images SET class_id = ?, label_source = 'folder', labelled_at = ?
-           WHERE class_id IS NULL AND id IN (${part.map(() => '?').join(',')})`,
+           WHERE class_id IS NULL AND deleted_batch IS NULL AND id IN (${part.map(() => '?').join(',')})`,
         ).run(classId, now, ...part).changes;
       }
       return n;
     });
   }
 
-  deleteImages(ids: number[]): number {
+  /**
+   * Deletes images as one undoable step: the rows stay, out of every list,
+   * count and export, until the undo history lets the step go.
+   */
+  deleteImages(ids: number[]): { deleted: number; batchId: number | null } {
     return this.transaction(() => {
-      let n = 0;
-      for (const part of chunks(ids)) {
-        n += this.stmt(`DELETE FROM images WHERE id IN (${part.map(() => '?').join(',')})`).run(...part).changes;
-      }
-      return n;
+      const live = this.imageRows(ids).map((r) => r.id);
+      if (live.length === 0) return { deleted: 0, batchId: null };
+      const batchId = this.newBatch(DELETE_KIND, `delete ${live.length} ${live.length === 1 ? 'image' : 'images'}`);
+      const record = this.stmt('INSERT INTO image_deletions (batch_id, image_id) VALUES (?, ?)');
+      for (const id of live) record.run(batchId, id);
+      this.stmt('UPDATE images SET deleted_batch = ? WHERE id IN (SELECT image_id FROM image_deletions WHERE batch_id = ?)').run(
+        batchId,
+        batchId,
+      );
+      return { deleted: live.length, batchId };
     });
+  }
+
+  /**
+   * Starts a step of the undo history; a new step makes the redo stack
+   * meaningless. The oldest steps beyond the limit are let go, and with a
+   * delete step the images it deleted.
+   */
+  private newBatch(kind: string, description: string): number {
+    this.stmt('DELETE FROM label_batches WHERE undone = 1').run();
+    const id = Number(
+      this.stmt('INSERT INTO label_batches (kind, description, created_at) VALUES (?, ?, ?)').run(kind, description, Date.now())
+        .lastInsertRowid,
+    );
+    this.stmt('DELETE FROM label_batches WHERE id <= ?').run(id - UNDO_HISTORY_LIMIT);
+    return id;
   }
 
   setSplit(ids: number[], split: Split): number {
@@ -435,7 +497,9 @@ export class ProjectStore {
     return this.transaction(() => {
       let n = 0;
       for (const part of chunks(ids)) {
-        n += this.stmt(`UPDATE images SET split = ? WHERE split <> ? AND id IN (${part.map(() => '?').join(',')})`).run(
+        n += this.stmt(
+          `UPDATE images SET split = ? WHERE split <> ? AND deleted_batch IS NULL AND id IN (${part.map(() => '?').join(',')})`,
+        ).run(
           split,
           split,
           ...part,
@@ -467,7 +531,7 @@ export class ProjectStore {
    */
   applyLabels(kind: string, description: string, changes: LabelChange[]): { changed: number; batchId: number | null } {
     return this.transaction(() => {
-      const get = this.stmt('SELECT class_id, label_source FROM images WHERE id = ?');
+      const get = this.stmt('SELECT class_id, label_source FROM images WHERE id = ? AND deleted_batch IS NULL');
       const effective: (LabelChange & { beforeClass: number | null; beforeSource: LabelSource | null })[] = [];
       const classIds = new Set(this.classes().map((c) => c.id));
       for (const c of changes) {
@@ -479,15 +543,7 @@ export class ProjectStore {
         effective.push({ ...c, source, beforeClass: row.class_id, beforeSource: row.label_source });
       }
       if (effective.length === 0) return { changed: 0, batchId: null };
-      // A new action makes the redo stack meaningless.
-      this.stmt('DELETE FROM label_batches WHERE undone = 1').run();
-      const batchId = Number(
-        this.stmt('INSERT INTO label_batches (kind, description, created_at) VALUES (?, ?, ?)').run(
-          kind,
-          description,
-          Date.now(),
-        ).lastInsertRowid,
-      );
+      const batchId = this.newBatch(kind, description);
       const now = Date.now();
       for (const c of effective) {
         this.stmt(
@@ -505,19 +561,30 @@ export class ProjectStore {
     });
   }
 
-  private undoCandidate(): { id: number; description: string } | null {
-    return (this.stmt('SELECT id, description FROM label_batches WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as
-      | { id: number; description: string }
+  private undoCandidate(): BatchRef | null {
+    return (this.stmt('SELECT id, kind, description FROM label_batches WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as
+      | BatchRef
       | undefined) ?? null;
   }
 
-  private redoCandidate(): { id: number; description: string } | null {
-    return (this.stmt('SELECT id, description FROM label_batches WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as
-      | { id: number; description: string }
+  private redoCandidate(): BatchRef | null {
+    return (this.stmt('SELECT id, kind, description FROM label_batches WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as
+      | BatchRef
       | undefined) ?? null;
   }
 
-  private replay(batchId: number, direction: 'undo' | 'redo'): number {
+  /** Takes the images of a delete step out of the project again (redo) or brings them back (undo). */
+  private replayDelete(batchId: number, direction: 'undo' | 'redo'): number[] {
+    const ids = this.stmt('SELECT image_id FROM image_deletions WHERE batch_id = ? ORDER BY image_id').pluck().all(batchId) as number[];
+    this.stmt('UPDATE images SET deleted_batch = ? WHERE id IN (SELECT image_id FROM image_deletions WHERE batch_id = ?)').run(
+      direction === 'undo' ? null : batchId,
+      batchId,
+    );
+    this.stmt('UPDATE label_batches SET undone = ? WHERE id = ?').run(direction === 'undo' ? 1 : 0, batchId);
+    return ids;
+  }
+
+  private replay(batchId: number, direction: 'undo' | 'redo'): number[] {
     const rows = this.stmt(
       'SELECT image_id, before_class, before_source, after_class, after_source FROM label_changes WHERE batch_id = ?',
     ).all(batchId) as {
@@ -539,22 +606,23 @@ export class ProjectStore {
       );
     }
     this.stmt('UPDATE label_batches SET undone = ? WHERE id = ?').run(direction === 'undo' ? 1 : 0, batchId);
-    return rows.length;
+    return rows.map((r) => r.image_id);
   }
 
-  undo(): UndoResult {
-    return this.transaction(() => {
-      const b = this.undoCandidate();
-      if (!b) return { changed: 0, description: null };
-      return { changed: this.replay(b.id, 'undo'), description: b.description };
-    });
+  undo(): UndoStep {
+    return this.step(this.undoCandidate(), 'undo');
   }
 
-  redo(): UndoResult {
+  redo(): UndoStep {
+    return this.step(this.redoCandidate(), 'redo');
+  }
+
+  private step(b: BatchRef | null, direction: 'undo' | 'redo'): UndoStep {
     return this.transaction(() => {
-      const b = this.redoCandidate();
-      if (!b) return { changed: 0, description: null };
-      return { changed: this.replay(b.id, 'redo'), description: b.description };
+      if (!b) return { changed: 0, description: null, kind: null, imageIds: [] };
+      const kind = b.kind === DELETE_KIND ? 'delete' : 'labels';
+      const imageIds = kind === 'delete' ? this.replayDelete(b.id, direction) : this.replay(b.id, direction);
+      return { changed: imageIds.length, description: b.description, kind, imageIds };
     });
   }
 

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { APPLICATION_ID, closeProjectDb, createProjectDb, ProjectFileError } from './open.js';
 import type { ProjectRecovery, TableRecovery } from '../main/api/types.js';
 
-/** Parents before children; the one WITHOUT ROWID table is walked by its first key column. */
+/** Parents before children; WITHOUT ROWID tables are walked by their first key column. */
 const TABLES: { name: string; key: string }[] = [
   { name: 'meta', key: 'rowid' },
   { name: 'classes', key: 'rowid' },
@@ -17,6 +17,7 @@ const TABLES: { name: string; key: string }[] = [
   { name: 'image_pixels', key: 'rowid' },
   { name: 'label_batches', key: 'rowid' },
   { name: 'label_changes', key: 'rowid' },
+  { name: 'image_deletions', key: 'batch_id' },
   { name: 'embeddings', key: 'image_id' },
   { name: 'model_versions', key: 'rowid' },
 ];
@@ -86,10 +87,12 @@ function copyTable(from: Database.Database, to: Database.Database, table: string
 /** Drops the images whose pixels were lost and the rows whose parent was lost, so the copy passes every foreign-key check. */
 function dropOrphans(db: Database.Database): void {
   db.exec(`
+    DELETE FROM images WHERE deleted_batch IS NOT NULL AND deleted_batch NOT IN (SELECT id FROM label_batches);
     DELETE FROM images WHERE id NOT IN (SELECT image_id FROM image_pixels);
     DELETE FROM image_pixels WHERE image_id NOT IN (SELECT id FROM images);
     DELETE FROM embeddings WHERE image_id NOT IN (SELECT id FROM images);
     DELETE FROM label_changes WHERE image_id NOT IN (SELECT id FROM images) OR batch_id NOT IN (SELECT id FROM label_batches);
+    DELETE FROM image_deletions WHERE image_id NOT IN (SELECT id FROM images) OR batch_id NOT IN (SELECT id FROM label_batches);
     UPDATE images SET class_id = NULL, label_source = NULL, label_batch = NULL WHERE class_id IS NOT NULL AND class_id NOT IN (SELECT id FROM classes);
     UPDATE images SET import_id = NULL WHERE import_id IS NOT NULL AND import_id NOT IN (SELECT id FROM imports);
   `);

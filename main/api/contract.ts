@@ -10,6 +10,7 @@ import {
   type ProjectInfo,
   type ProjectRecovery,
   type UndoResult,
+  type ImagesDelta,
   type BackboneInfo,
   type TrainingReadiness,
   type TrainResult,
@@ -60,8 +61,8 @@ export const contract = {
   projectRecover: method<ProjectRecovery>()(v.object({ from: path(), to: path() })),
 
   listImages: method<{ images: ImageRow[] }>()(none),
-  imagesDelete: method<{ deleted: number }>()(v.object({ imageIds: ids() })),
-  imagesSetSplit: method<{ changed: number }>()(v.object({ imageIds: ids(), split: v.literal(...SPLITS) })),
+  imagesDelete: method<{ deleted: number; delta: ImagesDelta }>()(v.object({ imageIds: ids() })),
+  imagesSetSplit: method<{ changed: number; delta: ImagesDelta }>()(v.object({ imageIds: ids(), split: v.literal(...SPLITS) })),
 
   classCreate: method<{ id: number }>()(v.object({ name: className(), color: v.optional(color()) })),
   classUpdate: method<null>()(
@@ -71,7 +72,7 @@ export const contract = {
   classMerge: method<{ moved: number }>()(v.object({ from: id(), into: id() })),
   classReorder: method<null>()(v.object({ ids: ids() })),
 
-  labelSet: method<{ changed: number }>()(v.object({ imageIds: ids(), classId: v.nullable(id()) })),
+  labelSet: method<{ changed: number; delta: ImagesDelta }>()(v.object({ imageIds: ids(), classId: v.nullable(id()) })),
   undo: method<UndoResult>()(none),
   redo: method<UndoResult>()(none),
 

@@ -108,9 +108,29 @@ export interface ImportReport {
   startedAt: number;
 }
 
+/**
+ * What one change did to the image list, so a view updates its grid and
+ * counts together without reloading every row.
+ */
+export interface ImagesDelta {
+  /** Rows, as they are now, of images the change touched that are in the project. */
+  rows: ImageRow[];
+  /** Images the change took out of the project. */
+  removed: number[];
+  /** Counts and undo state after the change. */
+  info: ProjectInfo;
+  /** Numbers changes in order; the change's project-changed event carries the same number. */
+  seq: number;
+}
+
 export interface UndoResult {
   changed: number;
   description: string | null;
+  /** What the step was: label changes, or a delete (undo brings the images back). */
+  kind: 'labels' | 'delete' | null;
+  /** The images the step touched. */
+  imageIds: number[];
+  delta: ImagesDelta;
 }
 
 export interface JobProgress {
@@ -127,6 +147,8 @@ export interface JobProgress {
 export interface ProjectChanged {
   type: 'project-changed';
   what: 'images' | 'classes' | 'labels' | 'project' | 'versions';
+  /** Set when the change's call answered with an ImagesDelta of the same number. */
+  seq?: number;
 }
 
 

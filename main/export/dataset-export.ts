@@ -93,6 +93,7 @@ function labelledImages(db: Database): LabelledImage[] {
       `SELECT i.id, i.sha256, i.file_name AS fileName, i.source_path AS sourcePath, i.format, i.byte_size AS byteSize,
               i.split, i.class_id AS classId, i.label_source AS labelSource
        FROM images i JOIN classes c ON c.id = i.class_id
+       WHERE i.deleted_batch IS NULL
        ORDER BY CASE i.split WHEN 'train' THEN 0 WHEN 'validation' THEN 1 WHEN 'test' THEN 2 ELSE 3 END,
                 c.position, c.id, i.id`,
     )
@@ -100,7 +101,7 @@ function labelledImages(db: Database): LabelledImage[] {
 }
 
 function unlabelledCount(db: Database): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM images WHERE class_id IS NULL').get() as { n: number }).n;
+  return (db.prepare('SELECT COUNT(*) AS n FROM images WHERE class_id IS NULL AND deleted_batch IS NULL').get() as { n: number }).n;
 }
 
 /** True when Pancake's import reads `folder` back as a class of exactly that name, at the top level and in a split. */

@@ -117,10 +117,10 @@ export async function decodeImage(bytes: Buffer, fileName: string): Promise<Deco
   const small = await decodeSmall(bytes, fileName);
   const [normalized, thumbnail] = await Promise.all([
     encodeNormalized(small),
-    // A centre crop: 'attention' cropping measured at +65% CPU for the whole
-    // import, for a grid picture that a centre crop serves about as well.
+    // Fits inside the cell and is never enlarged: the grid crops and scales
+    // it, and an upscaled copy would only store more bytes than the photo has.
     raster(small)
-      .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'cover', position: 'centre' })
+      .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 80 })
       .toBuffer(),
   ]);

@@ -2,22 +2,26 @@
 import type { ProjectStore } from '../../db/project-store.js';
 
 export function allImageIds(store: ProjectStore): number[] {
-  return store.db.prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[];
+  return store.db.prepare('SELECT id FROM images WHERE deleted_batch IS NULL ORDER BY id').pluck().all() as number[];
 }
 
 export function unlabelledImageIds(store: ProjectStore): number[] {
-  return store.db.prepare('SELECT id FROM images WHERE class_id IS NULL ORDER BY id').pluck().all() as number[];
+  return store.db.prepare('SELECT id FROM images WHERE class_id IS NULL AND deleted_batch IS NULL ORDER BY id').pluck().all() as number[];
 }
 
 /**
  * Image ids come from AUTOINCREMENT, whose counter only grows (even when the
- * newest images are deleted): a new counter means images were added, a
- * lower count that some were deleted.
+ * newest images are deleted): a new counter means images were added. Deletes
+ * can be undone, so the count and the sum of the ids tell together whether
+ * the set of images in the project changed.
  */
-export function imageSetSize(store: ProjectStore): { maxId: number; count: number } {
+export function imageSetSize(store: ProjectStore): { maxId: number; count: number; idSum: number } {
   const seq = store.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'images'").pluck().get() as number | undefined;
-  const count = store.db.prepare('SELECT COUNT(*) FROM images').pluck().get() as number;
-  return { maxId: seq ?? 0, count };
+  const row = store.db.prepare('SELECT COUNT(*) AS count, TOTAL(id) AS idSum FROM images WHERE deleted_batch IS NULL').get() as {
+    count: number;
+    idSum: number;
+  };
+  return { maxId: seq ?? 0, ...row };
 }
 
 export interface KeeperFacts {
@@ -28,7 +32,7 @@ export interface KeeperFacts {
 }
 
 export function keeperFacts(store: ProjectStore, ids: readonly number[]): Map<number, KeeperFacts> {
-  const stmt = store.db.prepare('SELECT class_id IS NOT NULL AS labelled, width * height AS pixels, byte_size AS bytes FROM images WHERE id = ?');
+  const stmt = store.db.prepare('SELECT class_id IS NOT NULL AS labelled, width * height AS pixels, byte_size AS bytes FROM images WHERE id = ? AND deleted_batch IS NULL');
   const out = new Map<number, KeeperFacts>();
   for (const id of ids) {
     const r = stmt.get(id) as { labelled: number; pixels: number; bytes: number } | undefined;

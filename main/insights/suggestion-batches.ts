@@ -32,7 +32,7 @@ function changesOf(store: ProjectStore, batchId: number): ChangeRow[] {
   return store.db
     .prepare(
       `SELECT c.image_id, c.before_class, c.before_source, c.after_class, c.after_source, i.class_id, i.label_source
-       FROM label_changes c JOIN images i ON i.id = c.image_id WHERE c.batch_id = ?`,
+       FROM label_changes c JOIN images i ON i.id = c.image_id WHERE c.batch_id = ? AND i.deleted_batch IS NULL`,
     )
     .all(batchId) as ChangeRow[];
 }
@@ -60,7 +60,7 @@ export function acceptSuggestions(
   items: readonly { imageId: number; classId: number }[],
 ): { changed: number; batchId: number | null } {
   return store.transaction(() => {
-    const isUnlabelled = store.db.prepare('SELECT class_id IS NULL FROM images WHERE id = ?').pluck();
+    const isUnlabelled = store.db.prepare('SELECT class_id IS NULL FROM images WHERE id = ? AND deleted_batch IS NULL').pluck();
     const open = items.filter((i) => isUnlabelled.get(i.imageId) === 1);
     const names = new Map(store.classes().map((c) => [c.id, c.name]));
     const perClass = new Map<number, number>();

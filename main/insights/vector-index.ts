@@ -100,30 +100,34 @@ export function nearestImages(index: VectorIndex, imageId: number, k: number): S
 
 /** Keeps the latest index and knows when it went stale. */
 export class IndexCache {
-  private entry: { file: string; backbone: string; maxId: number; count: number; index: VectorIndex } | null = null;
+  private entry: { file: string; backbone: string; maxId: number; count: number; idSum: number; index: VectorIndex } | null = null;
 
   /**
    * The cached index while no image was added since it was read (ids only
    * grow, so the highest id tells); rows of images deleted meanwhile are
-   * retired here.
+   * retired here, and come back with an undone delete.
    */
   fresh(store: ProjectStore, backbone: string): VectorIndex | null {
     const e = this.entry;
     if (!e || e.file !== store.file || e.backbone !== backbone) return null;
     const now = imageSetSize(store);
     if (now.maxId !== e.maxId) return null;
-    if (now.count !== e.count) {
+    if (now.count !== e.count || now.idSum !== e.idSum) {
       const present = new Set(allImageIds(store));
+      // An undone delete brings back images the index may never have read.
+      const indexed = new Set(e.index.ids);
+      for (const id of present) if (!indexed.has(id)) return null;
       e.index.ids.forEach((id, row) => {
-        if (!present.has(id)) e.index.retired[row] = 1;
+        e.index.retired[row] = present.has(id) ? 0 : 1;
       });
       e.count = now.count;
+      e.idSum = now.idSum;
     }
     return e.index;
   }
 
   /** `size` is the image set the index was read for, taken before the reading began. */
-  put(store: ProjectStore, size: { maxId: number; count: number }, index: VectorIndex): void {
+  put(store: ProjectStore, size: { maxId: number; count: number; idSum: number }, index: VectorIndex): void {
     this.entry = { file: store.file, backbone: index.backbone, ...size, index };
   }
 }

@@ -5,6 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations } from '../../db/migrations.js';
+import { APPLICATION_ID } from '../../db/open.js';
 import { CLASS_COLORS, ProjectStore } from '../../db/project-store.js';
 import { ImportSession, importPaths } from '../../main/import/import-session.js';
 import { formatImportReport } from '../../main/cli/commands.js';
@@ -169,17 +172,24 @@ test('a duplicate already in the project unlabelled takes the label of the class
   store.close();
 });
 
-test('a project from before folder names were kept remembers the folders of its folder-labelled classes', async () => {
+test('a project from before folder names were kept remembers the folders of its folder-labelled classes', () => {
+  // A project file as the first schema wrote it: two classes an import made
+  // from folders, one the user made.
   const file = path.join(work, 'old.pancake');
-  const store = ProjectStore.create(file);
-  const root = path.join(work, 'old-tree');
-  await makeImageTree(root, { 'dogs': 1, 'birds': 1 });
-  await importPaths(store, [root], quiet);
-  store.createClass('manual');
-  // Back to the first schema, as a project file saved by an older Pancake.
-  store.db.exec('DROP TABLE class_folders');
-  store.db.pragma('user_version = 1');
-  store.close();
+  const old = new Database(file);
+  old.pragma(`application_id = ${APPLICATION_ID}`);
+  migrations.find((m) => m.version === 1)!.up(old);
+  old.pragma('user_version = 1');
+  const addClass = old.prepare('INSERT INTO classes (name, color, position, created_at) VALUES (?, ?, ?, 0)');
+  const addImage = old.prepare(
+    `INSERT INTO images (sha256, file_name, source_path, width, height, format, byte_size, class_id, label_source, imported_at)
+     VALUES (?, ?, ?, 40, 30, 'jpeg', 100, ?, ?, 0)`,
+  );
+  for (const [i, [name, source]] of ([['dogs', 'folder'], ['birds', 'folder'], ['manual', 'user']] as const).entries()) {
+    const classId = Number(addClass.run(name, CLASS_COLORS[i], i).lastInsertRowid);
+    addImage.run(`sha-${name}`, `${name}.jpg`, `/photos/${name}/${name}.jpg`, classId, source);
+  }
+  old.close();
 
   const reopened = ProjectStore.open(file);
   const names = (id: number) => reopened.classFolders(id);

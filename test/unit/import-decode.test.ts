@@ -41,8 +41,20 @@ async function checkOutputs(image: DecodedImage): Promise<void> {
   assert.deepEqual([normalized.width, normalized.height], [image.normalizedWidth, image.normalizedHeight]);
   assert.ok(Math.max(image.normalizedWidth, image.normalizedHeight) <= 512);
   const thumb = await sharp(image.thumbnail).metadata();
-  assert.deepEqual([thumb.format, thumb.width, thumb.height], ['jpeg', 192, 192]);
+  assert.equal(thumb.format, 'jpeg');
+  // Fits inside 192 px with the normalized copy's shape, never larger than it.
+  const scale = Math.min(1, 192 / Math.max(image.normalizedWidth, image.normalizedHeight));
+  assert.deepEqual([thumb.width, thumb.height], [Math.round(image.normalizedWidth * scale), Math.round(image.normalizedHeight * scale)]);
 }
+
+test('a small photo is never enlarged: its thumbnail keeps its size and stores fewer bytes than the normalized copy', async () => {
+  const image = await decodeImage(await halves(160, 120).jpeg({ quality: 95 }).toBuffer(), 'small.jpg');
+  assert.deepEqual([image.width, image.height, image.normalizedWidth, image.normalizedHeight], [160, 120, 160, 120]);
+  const thumb = await sharp(image.thumbnail).metadata();
+  assert.deepEqual([thumb.width, thumb.height], [160, 120]);
+  assert.ok(image.thumbnail.length <= image.normalized.length, `${image.thumbnail.length} > ${image.normalized.length}`);
+  await checkOutputs(image);
+});
 
 async function skipReason(bytes: Buffer, name: string): Promise<string> {
   try {

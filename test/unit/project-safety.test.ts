@@ -192,7 +192,8 @@ test('a read-only project opens to look at, refuses changes in one sentence, and
 test('damaged pages are found on open, and recover copies the readable rows into a new project', async () => {
   const dir = tempDir();
   const home = path.join(dir, 'home');
-  const photos = await makeImages(path.join(dir, 'photos'), 60, 96);
+  // Big enough that pixels fill the middle of the file, where the damage goes (a thumbnail is never larger than its photo).
+  const photos = await makeImages(path.join(dir, 'photos'), 60, 240);
   const file = path.join(dir, 'damaged.pancake');
   const store = ProjectStore.create(file);
   const report = await importPaths(store, photos, { onProgress: () => undefined });

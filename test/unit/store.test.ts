@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import { ProjectStore, type NewImage } from '../../db/project-store.js';
+import { ProjectStore, UNDO_HISTORY_LIMIT, type NewImage, type UndoStep } from '../../db/project-store.js';
+import { labelledImages } from '../../db/ml-queries.js';
 import { APPLICATION_ID } from '../../db/open.js';
 import { LATEST_VERSION } from '../../db/migrations.js';
 import { tempDir } from '../helpers/temp.js';
@@ -145,12 +146,12 @@ test('labels are undone and redone as whole steps, and a new step clears redo', 
   assert.deepEqual([count(a), count(b)], [2, 1]);
   assert.equal(store.info().undoDescription, 'second');
 
-  assert.deepEqual(store.undo(), { changed: 1, description: 'second' });
+  assert.deepEqual(store.undo(), { changed: 1, description: 'second', kind: 'labels', imageIds: [ids[0]] });
   assert.deepEqual([count(a), count(b)], [3, 0]);
-  assert.deepEqual(store.undo(), { changed: 3, description: 'first' });
+  assert.deepEqual(store.undo(), { changed: 3, description: 'first', kind: 'labels', imageIds: ids });
   assert.equal(store.info().unlabelled, 3);
   assert.equal(store.info().canUndo, false);
-  assert.deepEqual(store.redo(), { changed: 3, description: 'first' });
+  assert.deepEqual(store.redo(), { changed: 3, description: 'first', kind: 'labels', imageIds: ids });
   assert.equal(count(a), 3);
   assert.equal(store.listImages()[0]!.labelSource, 'user');
 
@@ -194,13 +195,86 @@ test('deleting a class returns its images to Unlabelled; merging moves them', ()
   store.close();
 });
 
-test('deleting images removes their pixels and embeddings too', () => {
+const embeddingCount = (store: ProjectStore) => (store.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+const stepOf = (s: UndoStep) => [s.kind, s.description, s.changed];
+
+test('a delete is one undo step: the images leave every list and count, and come back with undo', () => {
   const store = newProject();
-  const [id] = store.insertImages([fakeImage(1)]);
-  store.db.prepare('INSERT INTO embeddings (image_id, backbone, view, vector) VALUES (?, ?, 0, ?)').run(id, 'x', Buffer.alloc(8));
-  assert.equal(store.deleteImages([id!]), 1);
-  assert.equal(store.thumbnail(id!), null);
-  assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n, 0);
+  const a = store.createClass('a');
+  const b = store.createClass('b');
+  const ids = store.insertImages([fakeImage(1, a, 'train'), fakeImage(2, a), fakeImage(3, b), fakeImage(4), fakeImage(5)]);
+  store.applyLabels('user', 'move 1 image to b', [{ imageId: ids[1]!, classId: b, source: 'user' }]);
+  const counts = () => {
+    const info = store.info();
+    return { images: info.images, unlabelled: info.unlabelled, classes: info.classes.map((c) => c.count), listed: store.listImages().length };
+  };
+  const before = counts();
+
+  assert.deepEqual(store.deleteImages([ids[0]!, ids[1]!, ids[3]!, 999]), { deleted: 3, batchId: 2 });
+  assert.deepEqual(counts(), { images: 2, unlabelled: 1, classes: [0, 1], listed: 2 });
+  assert.equal(store.info().undoDescription, 'delete 3 images');
+  assert.deepEqual(labelledImages(store).map((i) => i.id), [ids[2]]);
+  assert.deepEqual(store.imageRows(ids).map((r) => r.id), [ids[2], ids[4]]);
+  // A deleted image takes no label and no split while it is gone.
+  assert.equal(store.applyLabels('user', 'x', [{ imageId: ids[3]!, classId: a, source: 'user' }]).changed, 0);
+  assert.equal(store.setSplit([ids[3]!], 'test'), 0);
+
+  // Undo takes back the delete, not the label change before it.
+  const undone = store.undo();
+  assert.deepEqual(stepOf(undone), ['delete', 'delete 3 images', 3]);
+  assert.deepEqual(undone.imageIds, [ids[0], ids[1], ids[3]]);
+  assert.deepEqual(counts(), before);
+  assert.equal(store.listImages().find((i) => i.id === ids[1])!.classId, b);
+  assert.equal(store.info().redoDescription, 'delete 3 images');
+
+  assert.deepEqual(stepOf(store.redo()), ['delete', 'delete 3 images', 3]);
+  assert.deepEqual(counts(), { images: 2, unlabelled: 1, classes: [0, 1], listed: 2 });
+  assert.deepEqual(stepOf(store.undo()), ['delete', 'delete 3 images', 3]);
+  assert.deepEqual(stepOf(store.undo()), ['labels', 'move 1 image to b', 1]);
+  assert.deepEqual(counts(), { images: 5, unlabelled: 2, classes: [2, 1], listed: 5 });
+  store.close();
+});
+
+test('deleted images survive a reopen, and undo still brings them back', () => {
+  const store = newProject();
+  const ids = store.insertImages([fakeImage(1), fakeImage(2)]);
+  store.deleteImages([ids[0]!]);
+  store.close();
+  const again = ProjectStore.open(store.file);
+  assert.equal(again.info().images, 1);
+  assert.deepEqual(stepOf(again.undo()), ['delete', 'delete 1 image', 1]);
+  assert.equal(again.info().images, 2);
+  again.close();
+});
+
+test('a deleted image keeps its pixels and vectors until the undo history lets its step go', () => {
+  const store = newProject();
+  const a = store.createClass('a');
+  const [gone, kept] = store.insertImages([fakeImage(1), fakeImage(2)]);
+  store.db.prepare('INSERT INTO embeddings (image_id, backbone, view, vector) VALUES (?, ?, 0, ?)').run(gone, 'x', Buffer.alloc(8));
+  store.deleteImages([gone!]);
+  assert.notEqual(store.thumbnail(gone!), null);
+  assert.equal(embeddingCount(store), 1);
+  for (let i = 0; i < UNDO_HISTORY_LIMIT; i++) {
+    store.applyLabels('user', `step ${i}`, [{ imageId: kept!, classId: i % 2 === 0 ? a : null, source: 'user' }]);
+  }
+  assert.equal(store.thumbnail(gone!), null);
+  assert.equal(embeddingCount(store), 0);
+  assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n, 1);
+  store.close();
+});
+
+test('importing a deleted file again brings it in afresh', () => {
+  const store = newProject();
+  const [first] = store.insertImages([fakeImage(1)]);
+  store.deleteImages([first!]);
+  assert.equal(store.findBySha(fakeImage(1).sha256), null);
+  const [second] = store.insertImages([fakeImage(1)]);
+  assert.notEqual(second, first);
+  assert.deepEqual(store.listImages().map((i) => i.id), [second]);
+  // The delete step has nothing left to bring back.
+  assert.deepEqual(stepOf(store.undo()), ['delete', 'delete 1 image', 0]);
+  assert.deepEqual(store.listImages().map((i) => i.id), [second]);
   store.close();
 });
 

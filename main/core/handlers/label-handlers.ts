@@ -1,4 +1,6 @@
 import type { PancakeCore, Handlers } from '../core.js';
+import type { ImagesDelta } from '../../api/types.js';
+import type { UndoStep } from '../../../db/project-store.js';
 
 type LabelMethods =
   | 'listImages'
@@ -15,17 +17,25 @@ type LabelMethods =
 
 export function labelHandlers(core: PancakeCore): Pick<Handlers, LabelMethods> {
   const changed = (what: 'images' | 'classes' | 'labels') => core.events.emit({ type: 'project-changed', what });
+  let seq = 0;
+  /** The touched rows and the counts, so no view reloads the whole list for one change. */
+  const delta = (what: 'images' | 'labels', imageIds: readonly number[]): ImagesDelta => {
+    const rows = core.store.imageRows(imageIds);
+    const present = new Set(rows.map((r) => r.id));
+    const out = { rows, removed: [...new Set(imageIds)].filter((id) => !present.has(id)), info: core.store.info(), seq: ++seq };
+    core.events.emit({ type: 'project-changed', what, seq: out.seq });
+    return out;
+  };
+  const stepResult = (step: UndoStep) => ({ ...step, delta: delta(step.kind === 'delete' ? 'images' : 'labels', step.imageIds) });
   return {
     listImages: () => ({ images: core.store.listImages() }),
     imagesDelete: ({ imageIds }) => {
-      const deleted = core.store.deleteImages(imageIds);
-      changed('images');
-      return { deleted };
+      const { deleted } = core.store.deleteImages(imageIds);
+      return { deleted, delta: delta('images', imageIds) };
     },
     imagesSetSplit: ({ imageIds, split }) => {
       const n = core.store.setSplit(imageIds, split);
-      changed('images');
-      return { changed: n };
+      return { changed: n, delta: delta('images', imageIds) };
     },
     classCreate: ({ name, color }) => {
       const id = core.store.createClass(name, color);
@@ -61,18 +71,9 @@ export function labelHandlers(core: PancakeCore): Pick<Handlers, LabelMethods> {
         `move ${imageIds.length} ${noun} to ${target}`,
         imageIds.map((imageId) => ({ imageId, classId, source: 'user' as const })),
       );
-      changed('labels');
-      return { changed: res.changed };
+      return { changed: res.changed, delta: delta('labels', imageIds) };
     },
-    undo: () => {
-      const res = core.store.undo();
-      changed('labels');
-      return res;
-    },
-    redo: () => {
-      const res = core.store.redo();
-      changed('labels');
-      return res;
-    },
+    undo: () => stepResult(core.store.undo()),
+    redo: () => stepResult(core.store.redo()),
   };
 }

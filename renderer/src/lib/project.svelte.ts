@@ -7,7 +7,7 @@ import { listen } from './events';
 import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
 import { plural } from './format';
-import type { AppInfo, ClassInfo, ImageRow, ProjectInfo, Split } from '../../../main/api/types.js';
+import type { AppInfo, ClassInfo, ImageRow, ImagesDelta, ProjectInfo, Split, UndoResult } from '../../../main/api/types.js';
 
 export type ClassFilter = 'all' | 'unlabelled' | number;
 export type SplitFilter = 'all' | Split;
@@ -16,6 +16,8 @@ export type SplitFilter = 'all' | Split;
 export const KEYED_CLASSES = 9;
 
 const REFRESH_DEBOUNCE_MS = 120;
+/** Change numbers remembered as already applied from a call's answer. */
+const APPLIED_KEPT = 200;
 
 /** What a toast says when a change did not reach the project file; `kept` says what stays as it was. */
 export function notSaved(err: unknown, kept: string): string {
@@ -45,9 +47,6 @@ class Project {
   focusId = $state<number | null>(null);
   private anchorId: number | null = null;
 
-  /** Bumped when images are deleted: ids may be reused, cached thumbnails must not be. */
-  private mediaEpoch = $state(0);
-
   classes: ClassInfo[] = $derived(this.info?.classes ?? []);
   classById = $derived(new Map(this.classes.map((c) => [c.id, c])));
 
@@ -66,12 +65,20 @@ class Project {
 
   indexById: ReadonlyMap<number, number> = $derived(new Map(this.visible.map((img, i) => [img.id, i])));
 
-  private mediaKey = $derived(`${hashKey(this.info?.path ?? '')}.${this.mediaEpoch}`);
+  /** Image ids are never reused within a project (and a deleted image comes back as itself), so the project's path keys its thumbnails. */
+  private mediaKey = $derived(hashKey(this.info?.path ?? ''));
 
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private lastRefreshAt = -Infinity;
   private debounce: ReturnType<typeof setTimeout> | null = null;
+  /** Changes whose answer this page applied, so their events need no reload. */
+  private readonly appliedSeqs = new Set<number>();
+  /** Events heard since the last reload that no applied answer covers yet. */
+  private pendingSeqs: (number | null)[] = [];
+  /** Per image, the newest change applied to its row: an older answer never overwrites a newer one. */
+  private readonly rowSeq = new Map<number, number>();
+  private infoSeq = 0;
 
   // ---- loading ----------------------------------------------------------
 
@@ -79,7 +86,7 @@ class Project {
     listen((event) => {
       if (event.type !== 'project-changed') return;
       if (event.what === 'project') void this.reloadApp();
-      else this.scheduleRefresh();
+      else this.scheduleRefresh(event.seq ?? null);
     });
     // Whatever changed while the page was cut off (another tab, the CLI, a restart) shows once it is back.
     connection.onReconnect(() => void this.reloadApp());
@@ -117,14 +124,41 @@ class Project {
     document.title = 'Pancake';
   }
 
-  /** A change event that a refresh begun since then already covers needs no second one. */
-  scheduleRefresh(): void {
+  /**
+   * A change event that a refresh begun since then already covers needs no
+   * second one, nor does a change whose answer this page applied.
+   */
+  scheduleRefresh(seq: number | null = null): void {
+    if (seq !== null && this.appliedSeqs.has(seq)) return;
+    this.pendingSeqs.push(seq);
     const heardAt = performance.now();
     if (this.debounce) clearTimeout(this.debounce);
     this.debounce = setTimeout(() => {
       this.debounce = null;
-      if (this.lastRefreshAt < heardAt) void this.refresh();
+      const open = this.pendingSeqs.filter((s) => s === null || !this.appliedSeqs.has(s));
+      this.pendingSeqs = [];
+      if (open.length > 0 && this.lastRefreshAt < heardAt) void this.refresh();
     }, REFRESH_DEBOUNCE_MS);
+  }
+
+  /** Applies one change's rows and counts in one step, so the grid and the sidebar move together. */
+  applyDelta(delta: ImagesDelta): void {
+    this.appliedSeqs.add(delta.seq);
+    if (this.appliedSeqs.size > APPLIED_KEPT) this.appliedSeqs.delete(this.appliedSeqs.values().next().value!);
+    const newer = (id: number) => (this.rowSeq.get(id) ?? 0) <= delta.seq;
+    const rows = delta.rows.filter((row) => newer(row.id));
+    const removed = new Set(delta.removed.filter(newer));
+    for (const id of [...rows.map((r) => r.id), ...removed]) this.rowSeq.set(id, delta.seq);
+    const fresh = new Map(rows.map((row) => [row.id, row]));
+    const listed = new Set(this.images.map((img) => img.id));
+    const images = this.images.filter((img) => !removed.has(img.id)).map((img) => fresh.get(img.id) ?? img);
+    const back = rows.filter((row) => !listed.has(row.id));
+    this.images = back.length > 0 ? [...images, ...back].sort((a, b) => a.id - b.id) : images;
+    if (delta.seq > this.infoSeq) {
+      this.infoSeq = delta.seq;
+      this.info = delta.info;
+    }
+    this.pruneView();
   }
 
   /** Reloads classes and images; overlapping calls coalesce into one more run. */
@@ -348,7 +382,8 @@ class Project {
     const stillVisible = ids.some((id) => this.indexById.has(id));
     if (!stillVisible || (opts.advance && ids.length === 1)) this.selectAfter(ids, before);
     try {
-      const { changed } = await api.labelSet({ imageIds: ids, classId });
+      const { changed, delta } = await api.labelSet({ imageIds: ids, classId });
+      this.applyDelta(delta);
       const target = classId === null ? 'Unlabelled' : this.classById.get(classId)?.name ?? 'class';
       if (changed > 0) {
         toasts.show(`Moved ${plural(changed, 'image')} to ${target}.`, { action: { label: 'Undo', run: () => void this.undo() } });
@@ -359,9 +394,8 @@ class Project {
       this.selected = stored.selected;
       this.focusId = stored.focusId;
       toasts.show(notSaved(err, ids.length === 1 ? 'The label was not changed.' : 'The labels were not changed.'), { kind: 'error' });
-      if (isUnreachable(err)) return;
+      if (!isUnreachable(err)) await this.refresh();
     }
-    await this.refresh();
   }
 
   /** Class number n (keys 1-9, the picker for any; 0 for none) on the current selection; false when there was nothing to do. */
@@ -381,24 +415,68 @@ class Project {
 
   async undo(): Promise<void> {
     if (!this.info?.canUndo) return;
-    try {
-      const res = await api.undo({});
-      if (res.description) toasts.show(`Undone: ${res.description}.`);
-    } catch (err) {
-      toasts.error(err);
-    }
-    await this.refresh();
+    await this.step(() => api.undo({}), 'Undone');
   }
 
   async redo(): Promise<void> {
     if (!this.info?.canRedo) return;
+    await this.step(() => api.redo({}), 'Redone');
+  }
+
+  private async step(call: () => Promise<UndoResult>, verb: 'Undone' | 'Redone'): Promise<void> {
+    let res: UndoResult;
     try {
-      const res = await api.redo({});
-      if (res.description) toasts.show(`Redone: ${res.description}.`);
+      res = await call();
     } catch (err) {
       toasts.error(err);
+      await this.refresh();
+      return;
     }
-    await this.refresh();
+    this.applyDelta(res.delta);
+    if (res.description) this.showStep(res, verb);
+  }
+
+  /** Names what an undo or redo did and shows the images it touched: selected in the grid, or where they are. */
+  private showStep(res: UndoResult, verb: 'Undone' | 'Redone'): void {
+    const text = `${verb}: ${res.description}.`;
+    const ids = new Set(res.imageIds);
+    const touched = this.images.filter((img) => ids.has(img.id));
+    if (touched.length === 0) {
+      toasts.show(text);
+      return;
+    }
+    const shown = touched.filter((img) => this.indexById.has(img.id));
+    this.reveal(shown);
+    if (shown.length === touched.length) {
+      toasts.show(`${text} ${shown.length === 1 ? 'It is' : 'They are'} selected.`);
+      return;
+    }
+    const classes = new Set(touched.map((img) => img.classId));
+    const where =
+      classes.size > 1
+        ? `in ${classes.size} classes`
+        : [...classes][0] === null
+          ? 'in Unlabelled'
+          : `in ${this.classById.get([...classes][0]!)?.name ?? 'another class'}`;
+    toasts.show(`${text} ${plural(touched.length - shown.length, 'image')} ${touched.length - shown.length === 1 ? 'is' : 'are'} ${where}, outside this view.`, {
+      action: {
+        label: 'Show them',
+        run: () => {
+          this.classFilter = 'all';
+          this.splitFilter = 'all';
+          this.search = '';
+          this.reveal(touched);
+        },
+      },
+    });
+  }
+
+  /** Selects the images and moves the focus (and so the grid's scroll) to the first. */
+  private reveal(images: ImageRow[]): void {
+    const ids = images.map((img) => img.id).filter((id) => this.indexById.has(id));
+    this.selected = new Set(ids);
+    this.anchorId = ids[0] ?? null;
+    this.focusId = ids[0] ?? null;
   }
 
   // ---- images -----------------------------------------------------------
@@ -406,30 +484,27 @@ class Project {
   async setSplit(ids: number[], split: Split): Promise<void> {
     if (ids.length === 0) return;
     try {
-      const { changed } = await api.imagesSetSplit({ imageIds: ids, split });
+      const { changed, delta } = await api.imagesSetSplit({ imageIds: ids, split });
+      this.applyDelta(delta);
       toasts.show(`Moved ${plural(changed, 'image')} to ${split === 'none' ? 'no split' : split}.`);
     } catch (err) {
       toasts.show(notSaved(err, 'The split was not changed.'), { kind: 'error' });
-      if (isUnreachable(err)) return;
+      if (!isUnreachable(err)) await this.refresh();
     }
-    await this.refresh();
   }
 
   async deleteImages(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     const before = this.visible;
     try {
-      const { deleted } = await api.imagesDelete({ imageIds: ids });
-      this.mediaEpoch++;
-      const gone = new Set(ids);
-      this.images = this.images.filter((img) => !gone.has(img.id));
+      const { deleted, delta } = await api.imagesDelete({ imageIds: ids });
+      this.applyDelta(delta);
       this.selectAfter(ids, before);
-      toasts.show(`Deleted ${plural(deleted, 'image')}.`);
+      toasts.show(`Deleted ${plural(deleted, 'image')}.`, { action: { label: 'Undo', run: () => void this.undo() } });
     } catch (err) {
       toasts.show(notSaved(err, 'Nothing was deleted.'), { kind: 'error' });
-      if (isUnreachable(err)) return;
+      if (!isUnreachable(err)) await this.refresh();
     }
-    await this.refresh();
   }
 }
 

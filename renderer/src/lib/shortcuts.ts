@@ -27,7 +27,7 @@ export async function confirmDelete(ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   const ok = await confirmer.ask({
     title: `Delete ${plural(ids.length, 'image')}?`,
-    message: 'They are removed from this project (your original files are not touched). This cannot be undone.',
+    message: 'They are removed from this project (your original files are not touched). Undo brings them back.',
     confirmLabel: 'Delete',
     danger: true,
   });
