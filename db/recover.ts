@@ -14,6 +14,7 @@ const TABLES: { name: string; key: string }[] = [
   { name: 'imports', key: 'rowid' },
   { name: 'images', key: 'rowid' },
   { name: 'image_pixels', key: 'rowid' },
+  { name: 'image_originals', key: 'rowid' },
   { name: 'label_batches', key: 'rowid' },
   { name: 'label_changes', key: 'rowid' },
   { name: 'embeddings', key: 'image_id' },

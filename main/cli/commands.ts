@@ -63,6 +63,8 @@ export function progressPrinter(core: PancakeCore, jobId: string, show: (e: JobP
   };
 }
 
+const megabytes = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+
 export function formatImportReport(r: ImportReport): string {
   const lines = [
     `${r.cancelled ? 'Import cancelled' : 'Import finished'} in ${r.seconds.toFixed(1)} s: ${r.added} added, ${r.duplicates.length} duplicates, ${r.skipped.length} skipped.`,
@@ -70,6 +72,7 @@ export function formatImportReport(r: ImportReport): string {
   const splits = Object.entries(r.bySplit).filter(([, n]) => n > 0);
   if (splits.length) lines.push(`By split: ${splits.map(([s, n]) => `${s} ${n}`).join(', ')}`);
   if (r.classesCreated.length) lines.push(`New classes: ${r.classesCreated.join(', ')}`);
+  if (r.added > 0) lines.push(`Originals kept: ${megabytes(r.originalsBytes)} (the files as given, so a dataset export hands them back byte for byte)`);
   for (const d of r.duplicates) lines.push(`  duplicate  ${d.file}: ${d.reason}`);
   for (const s of r.skipped) lines.push(`  skipped    ${s.file}: ${s.reason}`);
   return lines.join('\n');
@@ -111,6 +114,7 @@ const infoCommand: Command = {
     if (!info) throw new Error('The project could not be read.');
     const summary = {
       images: info.images,
+      originalsBytes: info.originalsBytes,
       classes: info.classes.map((c) => ({ name: c.name, count: c.count, splits: c.splits })),
       unlabelled: info.unlabelled,
     };
@@ -119,6 +123,7 @@ const infoCommand: Command = {
       return 0;
     }
     console.log(`${info.name}: ${info.images} images, ${info.classes.length} classes, ${info.unlabelled} unlabelled`);
+    console.log(`Originals kept: ${megabytes(info.originalsBytes)}`);
     if (info.readOnly) console.log('Open read-only: Pancake cannot write to the file or its folder.');
     if (info.damageCheck === 'partial') console.log('The file is large, so opening checked only its tables other than pixels and embeddings for damage.');
     for (const c of summary.classes) {

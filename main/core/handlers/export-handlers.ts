@@ -26,7 +26,11 @@ export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods>
           });
           const notes = [`The labels are listed in ${path.basename(res.csv)}.`];
           if (res.skippedUnlabelled) notes.push(`${res.skippedUnlabelled} unlabelled images were left out.`);
-          if (res.copies) notes.push(`${res.copies} images went out as the project's JPEG copy because their original file was not found.`);
+          if (res.copies) {
+            notes.push(
+              `${res.copies} images were added by an older Pancake that did not keep original files, and their files are no longer where they were imported from, so they went out as the project's JPEG copy (longest side 512 px).`,
+            );
+          }
           return { dir: path.resolve(dir), format, versionId: null, files: res.files + 1, bytes: res.bytes, notes };
         }
         core.jobs.progress(job, { phase: 'exporting', done: 0, total: 1 });
