@@ -83,11 +83,15 @@ function copyTable(from: Database.Database, to: Database.Database, table: string
   }
 }
 
-/** Drops the images whose pixels were lost and the rows whose parent was lost, so the copy passes every foreign-key check. */
+/**
+ * Drops the images whose pixels were lost and the rows whose parent was lost, so the copy passes every foreign-key check.
+ * An image whose original was lost stays: it can still be trained on, and exported as its JPEG copy.
+ */
 function dropOrphans(db: Database.Database): void {
   db.exec(`
     DELETE FROM images WHERE id NOT IN (SELECT image_id FROM image_pixels);
     DELETE FROM image_pixels WHERE image_id NOT IN (SELECT id FROM images);
+    DELETE FROM image_originals WHERE image_id NOT IN (SELECT id FROM images);
     DELETE FROM embeddings WHERE image_id NOT IN (SELECT id FROM images);
     DELETE FROM label_changes WHERE image_id NOT IN (SELECT id FROM images) OR batch_id NOT IN (SELECT id FROM label_batches);
     UPDATE images SET class_id = NULL, label_source = NULL, label_batch = NULL WHERE class_id IS NOT NULL AND class_id NOT IN (SELECT id FROM classes);
