@@ -6,7 +6,7 @@ import type { ProjectStore } from '../../db/project-store.js';
 import type { ModelsLocation } from './backbones.js';
 import { Embedder } from './embedder.js';
 import { computeMetrics, type Confusion } from './metrics.js';
-import { applyHead, argMax, averageProbabilities, predictionViews } from './predict.js';
+import { applyHead, argMax, averageProbabilities, imagesProgress, predictionViews, type ImagesProgress } from './predict.js';
 import { activeVersion, loadHead, VersionError } from './versions.js';
 
 export interface FolderEvaluation {
@@ -35,7 +35,7 @@ function imagesUnder(dir: string): string[] {
 export async function evaluateFolder(
   store: ProjectStore,
   folder: string,
-  opts: ModelsLocation & { embedder?: Embedder; signal?: AbortSignal } = {},
+  opts: ModelsLocation & { embedder?: Embedder; signal?: AbortSignal; onProgress?: (p: ImagesProgress) => void } = {},
 ): Promise<FolderEvaluation> {
   const version = activeVersion(store);
   if (!version) throw new VersionError('There is no trained model to evaluate yet. Train one first.');
@@ -74,6 +74,7 @@ export async function evaluateFolder(
       {
         onVector: (i, v) => probabilities[i]!.push(applyHead(head, v)),
         onFailure: (i, reason) => failed.set(i, reason),
+        ...(opts.onProgress ? { onProgress: imagesProgress(views.length, opts.onProgress) } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
     );

@@ -53,9 +53,16 @@ export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods>
         };
       });
     },
-    exportProject: async ({ path: dest, overwrite }) => {
-      const res = await backupProject(core.store, core.resolveProjectPath(dest), { overwrite: overwrite ?? false });
-      return { path: core.resolveProjectPath(dest), bytes: res.bytes };
+    exportProject: async ({ jobId, path: dest, overwrite }) => {
+      const store = core.store;
+      const target = core.resolveProjectPath(dest);
+      const copy = (onProgress?: (done: number, total: number) => void) =>
+        backupProject(store, target, { overwrite: overwrite ?? false, ...(onProgress ? { onProgress } : {}) });
+      const res =
+        jobId === undefined
+          ? await copy()
+          : await core.jobs.run(jobId, 'export', (job) => copy((done, total) => core.jobs.progress(job, { phase: 'copying pages', done, total })));
+      return { path: target, bytes: res.bytes };
     },
   };
 }
