@@ -53,7 +53,7 @@ async function withOverwriteHint<T>(work: Promise<T>): Promise<T> {
   } catch (err) {
     const message = err instanceof Error ? err.message : '';
     if (!/ already exists; choose another (folder|name) or allow replacing files$/.test(message)) throw err;
-    throw new Error(message.replace(/ or allow replacing files$/, ', or add --overwrite to replace it'));
+    throw new Error(message.replace(/ or allow replacing files$/, ', or add --overwrite to replace it'), { cause: err });
   }
 }
 
@@ -75,7 +75,9 @@ export function progressPrinter(core: PancakeCore, jobId: string, show: (e: JobP
     last = now;
     const total = e.total === null ? '' : `/${e.total}`;
     const eta = e.etaSeconds === null ? '' : `, about ${Math.ceil(e.etaSeconds)} s left`;
-    const line = `${e.phase}: ${e.done}${total}${eta}${e.message ? ` (${e.message})` : ''}`;
+    // A step that cannot count yet (loading a backbone) is named, not shown as "0".
+    const count = e.total === null && e.done === 0 ? '…' : `: ${e.done}${total}`;
+    const line = `${e.phase}${count}${eta}${e.message ? ` (${e.message})` : ''}`;
     process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   });
   return () => {
@@ -337,7 +339,7 @@ const exportCommand: Command = {
 
 const modelsCommand: Command = {
   name: 'models',
-  usage: 'models [--json] | models fetch [ID...] [--dir DIR]',
+  usage: 'models [--json] | models fetch [ID...] [--dir DIR] [--json]',
   summary:
     'List the backbones (ready, missing or damaged, where found, what a download fetches); fetch downloads, checks, converts and installs them (default: every one not ready) into your models folder, or every one into DIR.',
   async run(argv, core) {
@@ -367,6 +369,10 @@ const modelsCommand: Command = {
       r = await core.api.modelsFetch({ jobId, ...(ids.length ? { ids } : {}), ...(typeof dir === 'string' ? { dir: path.resolve(dir) } : {}) });
     } finally {
       done();
+    }
+    if (args.values.json) {
+      console.log(JSON.stringify(r, null, 2));
+      return 0;
     }
     if (r.installed.length === 0) console.log('Every backbone is ready; nothing to fetch.');
     for (const m of r.installed) console.log(`Installed ${m.id} in ${m.dir}.`);
