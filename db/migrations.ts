@@ -153,6 +153,21 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'image originals',
+    up(db) {
+      // The bytes the user gave, kept whatever the host: a browser upload
+      // leaves no path to copy them from later, and a file on disk can move.
+      // Apart from the rows and the pixels for the same reason as those.
+      db.exec(`
+        CREATE TABLE image_originals (
+          image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+          bytes BLOB NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -17,7 +17,7 @@ export class ProjectFileError extends Error {
 
 /** Above this size only the small tables are checked on open, so opening stays quick; the pixels and embeddings are left out. */
 export const FULL_CHECK_MAX_BYTES = 512 * 1024 * 1024;
-const LARGE_TABLES = new Set(['image_pixels', 'embeddings']);
+const LARGE_TABLES = new Set(['image_pixels', 'image_originals', 'embeddings']);
 
 export interface OpenedProject {
   db: Database.Database;

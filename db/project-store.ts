@@ -60,6 +60,8 @@ export interface NewImage {
   normalizedWidth: number;
   normalizedHeight: number;
   thumbnail: Uint8Array;
+  /** The file's bytes as given, kept so an export can hand them back. */
+  original: Uint8Array;
 }
 
 export interface LabelChange {
@@ -200,6 +202,7 @@ export class ProjectStore {
       readOnly: this.readOnly,
       damageCheck: this.damageCheck,
       images: total,
+      originalsBytes: this.originalsBytes(),
       unlabelled: Object.values(unlabelledSplits).reduce((a, b) => a + b, 0),
       classes,
       unlabelledSplits,
@@ -438,6 +441,7 @@ export class ProjectStore {
         this.stmt(
           'INSERT INTO image_pixels (image_id, normalized, normalized_width, normalized_height, thumbnail) VALUES (?, ?, ?, ?, ?)',
         ).run(id, img.normalized, img.normalizedWidth, img.normalizedHeight, img.thumbnail);
+        this.stmt('INSERT INTO image_originals (image_id, bytes) VALUES (?, ?)').run(id, img.original);
         return id;
       });
     });
@@ -514,6 +518,26 @@ export class ProjectStore {
       | { thumbnail: Buffer }
       | undefined;
     return row?.thumbnail ?? null;
+  }
+
+  /**
+   * The bytes the image was imported from, or null for an image imported
+   * before Pancake kept them. better-sqlite3 reads a blob whole, so this holds
+   * one file in memory, never more than the import's file-size cap.
+   */
+  original(id: number): Buffer | null {
+    const row = this.stmt('SELECT bytes FROM image_originals WHERE image_id = ?').get(id) as { bytes: Buffer } | undefined;
+    return row?.bytes ?? null;
+  }
+
+  /** What keeping the originals costs: the bytes they hold in the project file. */
+  originalsBytes(): number {
+    // byte_size is the original's length; summing it spares reading every blob's pages.
+    return (
+      this.stmt(
+        'SELECT COALESCE(SUM(i.byte_size), 0) AS n FROM images i WHERE EXISTS (SELECT 1 FROM image_originals o WHERE o.image_id = i.id)',
+      ).get() as { n: number }
+    ).n;
   }
 
   normalized(id: number): { bytes: Buffer; width: number; height: number } | null {

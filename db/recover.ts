@@ -15,6 +15,7 @@ const TABLES: { name: string; key: string }[] = [
   { name: 'imports', key: 'rowid' },
   { name: 'images', key: 'rowid' },
   { name: 'image_pixels', key: 'rowid' },
+  { name: 'image_originals', key: 'rowid' },
   { name: 'label_batches', key: 'rowid' },
   { name: 'label_changes', key: 'rowid' },
   { name: 'image_deletions', key: 'batch_id' },
@@ -84,12 +85,16 @@ function copyTable(from: Database.Database, to: Database.Database, table: string
   }
 }
 
-/** Drops the images whose pixels were lost and the rows whose parent was lost, so the copy passes every foreign-key check. */
+/**
+ * Drops the images whose pixels were lost and the rows whose parent was lost, so the copy passes every foreign-key check.
+ * An image whose original was lost stays: it can still be trained on, and exported as its JPEG copy.
+ */
 function dropOrphans(db: Database.Database): void {
   db.exec(`
     DELETE FROM images WHERE deleted_batch IS NOT NULL AND deleted_batch NOT IN (SELECT id FROM label_batches);
     DELETE FROM images WHERE id NOT IN (SELECT image_id FROM image_pixels);
     DELETE FROM image_pixels WHERE image_id NOT IN (SELECT id FROM images);
+    DELETE FROM image_originals WHERE image_id NOT IN (SELECT id FROM images);
     DELETE FROM embeddings WHERE image_id NOT IN (SELECT id FROM images);
     DELETE FROM label_changes WHERE image_id NOT IN (SELECT id FROM images) OR batch_id NOT IN (SELECT id FROM label_batches);
     DELETE FROM image_deletions WHERE image_id NOT IN (SELECT id FROM images) OR batch_id NOT IN (SELECT id FROM label_batches);

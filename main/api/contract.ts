@@ -141,7 +141,8 @@ export const contract = {
       overwrite: v.optional(v.boolean()),
     }),
   ),
-  exportProject: method<{ path: string; bytes: number }>()(v.object({ path: path(), overwrite: v.optional(v.boolean()) })),
+  /** With a jobId the copy reports its progress (pages copied) as that job. */
+  exportProject: method<{ path: string; bytes: number }>()(v.object({ jobId: v.optional(jobId()), path: path(), overwrite: v.optional(v.boolean()) })),
 
   /** Native file dialogs; only hosts with AppInfo.nativeDialogs answer it. */
   pickPaths: method<{ paths: string[] }>()(

@@ -39,6 +39,8 @@ export interface ProjectInfo {
   /** Whether opening checked every page for damage, or (for a very large file) only the tables other than pixels and embeddings. */
   damageCheck: 'full' | 'partial';
   images: number;
+  /** Bytes of the original files kept in the project, so exports give back exactly what was imported. */
+  originalsBytes: number;
   unlabelled: number;
   classes: ClassInfo[];
   unlabelledSplits: SplitCounts;
@@ -103,6 +105,8 @@ export interface ImportReport {
   /** Duplicates found in a class folder whose copy in the project was unlabelled, and took that class. */
   duplicatesLabelled?: { className: string; count: number }[];
   bySplit: SplitCounts;
+  /** Bytes of the added images' original files, now kept in the project. */
+  originalsBytes: number;
   cancelled: boolean;
   seconds: number;
   startedAt: number;

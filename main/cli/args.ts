@@ -1,7 +1,13 @@
-// A small argument parser: positionals, --flag, --no-flag and --key value.
+// Each command declares its options; node:util's parser in strict mode
+// refuses any other, so a typo such as `--epoch 5` is an error with the usage
+// line instead of being silently ignored.
+import { parseArgs as parseStrict } from 'node:util';
+
+export type OptionTypes = Record<string, 'string' | 'boolean'>;
+
 export interface ParsedArgs {
   positionals: string[];
-  flags: Map<string, string | boolean>;
+  values: Record<string, string | boolean | undefined>;
 }
 
 export class UsageError extends Error {
@@ -11,35 +17,42 @@ export class UsageError extends Error {
   }
 }
 
-export function parseArgs(argv: string[], valued: readonly string[]): ParsedArgs {
-  const positionals: string[] = [];
-  const flags = new Map<string, string | boolean>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
+/** The option a parse error is about, as node:util quotes it: '--epoch' or '--out <value>'. */
+function optionIn(message: string): string {
+  return /'(-[^' ]+)/.exec(message)?.[1] ?? 'an option';
+}
+
+function closest(name: string, declared: readonly string[]): string | undefined {
+  const bare = name.replace(/^-+/, '');
+  return declared.find((d) => d.startsWith(bare) || bare.startsWith(d));
+}
+
+export function parseArgs(argv: string[], options: OptionTypes): ParsedArgs {
+  try {
+    const { positionals, values } = parseStrict({
+      args: argv,
+      options: Object.fromEntries(Object.entries(options).map(([name, type]) => [name, { type }])),
+      strict: true,
+      allowPositionals: true,
+    });
+    return { positionals, values: values as ParsedArgs['values'] };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const message = err instanceof Error ? err.message : String(err);
+    const option = optionIn(message);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = closest(option, Object.keys(options));
+      throw new UsageError(`Unknown option ${option}.${near ? ` Did you mean --${near}?` : ''}`);
     }
-    if (!a.startsWith('--')) {
-      positionals.push(a);
-      continue;
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      throw new UsageError(options[option.replace(/^-+/, '')] === 'boolean' ? `${option} takes no value.` : `${option} needs a value.`);
     }
-    const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    if (valued.includes(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value.`);
-      flags.set(name, value);
-    } else if (name.startsWith('no-')) {
-      flags.set(name.slice(3), false);
-    } else {
-      flags.set(name, true);
-    }
+    throw err;
   }
-  return { positionals, flags };
 }
 
 export function intFlag(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
-  const raw = args.flags.get(name);
+  const raw = args.values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max) {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../core/core.js';
-import type { ApiEvent, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
+import type { ApiEvent, FilePrediction, FolderEvaluationResult, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
 import { labelledDuplicateSentences } from '../api/import-report-text.js';
 import { INVALID_NAME_REASON, namedWithInvalidUtf8 } from '../import/walk.js';
 import { intFlag, parseArgs, UsageError } from './args.js';
@@ -44,6 +44,27 @@ async function requirePaths(paths: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * The core asks to "allow replacing files", as the app's button does; on the
+ * command line that is a flag, so the refusal names it.
+ */
+async function withOverwriteHint<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    if (!/ already exists; choose another (folder|name) or allow replacing files$/.test(message)) throw err;
+    throw new Error(message.replace(/ or allow replacing files$/, ', or add --overwrite to replace it'), { cause: err });
+  }
+}
+
+/** `--out` for a project copy may name a folder to put it in: the copy then keeps the project's file name. */
+function projectCopyPath(out: string, projectFile: string): string {
+  const abs = path.resolve(out);
+  const isFolder = /[\\/]$/.test(out) || (fs.existsSync(abs) && fs.statSync(abs).isDirectory());
+  return isFolder ? path.join(abs, path.basename(projectFile)) : abs;
+}
+
 /** Progress lines on stderr, so stdout stays clean for --json. */
 export function progressPrinter(core: PancakeCore, jobId: string, show: (e: JobProgress) => boolean = () => true): () => void {
   const tty = process.stderr.isTTY;
@@ -55,7 +76,9 @@ export function progressPrinter(core: PancakeCore, jobId: string, show: (e: JobP
     last = now;
     const total = e.total === null ? '' : `/${e.total}`;
     const eta = e.etaSeconds === null ? '' : `, about ${Math.ceil(e.etaSeconds)} s left`;
-    const line = `${e.phase}: ${e.done}${total}${eta}${e.message ? ` (${e.message})` : ''}`;
+    // A step that cannot count yet (loading a backbone) is named, not shown as "0".
+    const count = e.total === null && e.done === 0 ? '…' : `: ${e.done}${total}`;
+    const line = `${e.phase}${count}${eta}${e.message ? ` (${e.message})` : ''}`;
     process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   });
   return () => {
@@ -63,6 +86,8 @@ export function progressPrinter(core: PancakeCore, jobId: string, show: (e: JobP
     if (tty) process.stderr.write('\n');
   };
 }
+
+const megabytes = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 
 export function formatImportReport(r: ImportReport): string {
   const lines = [
@@ -72,6 +97,7 @@ export function formatImportReport(r: ImportReport): string {
   if (splits.length) lines.push(`By split: ${splits.map(([s, n]) => `${s} ${n}`).join(', ')}`);
   if (r.classesCreated.length) lines.push(`New classes: ${r.classesCreated.join(', ')}`);
   lines.push(...labelledDuplicateSentences(r));
+  if (r.added > 0) lines.push(`Originals kept: ${megabytes(r.originalsBytes)} (the files as given, so a dataset export hands them back byte for byte)`);
   for (const d of r.duplicates) lines.push(`  duplicate  ${d.file}: ${d.reason}`);
   for (const s of r.skipped) lines.push(`  skipped    ${s.file}: ${s.reason}`);
   return lines.join('\n');
@@ -82,7 +108,7 @@ const importCommand: Command = {
   usage: 'import <project-file> <path>... [--json]',
   summary: 'Add images and folders (folder names become classes; train/val/test folders keep their split). Creates the project if missing.',
   async run(argv, core) {
-    const args = parseArgs(argv, []);
+    const args = parseArgs(argv, { json: 'boolean' });
     const [file, ...paths] = args.positionals;
     if (paths.length === 0) throw new UsageError('Name at least one image or folder to import.');
     await requirePaths(paths);
@@ -95,7 +121,7 @@ const importCommand: Command = {
     } finally {
       done();
     }
-    console.log(args.flags.get('json') ? JSON.stringify(report, null, 2) : formatImportReport(report));
+    console.log(args.values.json ? JSON.stringify(report, null, 2) : formatImportReport(report));
     return report.cancelled ? 130 : 0;
   },
 };
@@ -105,7 +131,7 @@ const infoCommand: Command = {
   usage: 'info <project-file> [--json]',
   summary: 'Show the classes, their counts per split, and the unlabelled images.',
   async run(argv, core) {
-    const args = parseArgs(argv, []);
+    const args = parseArgs(argv, { json: 'boolean' });
     const [file] = args.positionals;
     requireFile(file);
     await openProject(core, file);
@@ -113,14 +139,16 @@ const infoCommand: Command = {
     if (!info) throw new Error('The project could not be read.');
     const summary = {
       images: info.images,
+      originalsBytes: info.originalsBytes,
       classes: info.classes.map((c) => ({ name: c.name, count: c.count, splits: c.splits })),
       unlabelled: info.unlabelled,
     };
-    if (args.flags.get('json')) {
+    if (args.values.json) {
       console.log(JSON.stringify(summary, null, 2));
       return 0;
     }
     console.log(`${info.name}: ${info.images} images, ${info.classes.length} classes, ${info.unlabelled} unlabelled`);
+    console.log(`Originals kept: ${megabytes(info.originalsBytes)}`);
     if (info.readOnly) console.log('Open read-only: Pancake cannot write to the file or its folder.');
     if (info.damageCheck === 'partial') console.log('The file is large, so opening checked only its tables other than pixels and embeddings for damage.');
     for (const c of summary.classes) {
@@ -138,14 +166,15 @@ const trainCommand: Command = {
   usage: 'train <project-file> [--backbone ID] [--augment|--no-augment] [--epochs N] [--json]',
   summary: 'Train a new model version on the labelled images (a line per epoch) and make it active.',
   async run(argv, core) {
-    const args = parseArgs(argv, ['backbone', 'epochs']);
+    const args = parseArgs(argv, { backbone: 'string', epochs: 'string', augment: 'boolean', 'no-augment': 'boolean', json: 'boolean' });
     const [file] = args.positionals;
     requireFile(file);
     await openProject(core, file);
-    const json = args.flags.get('json') === true;
+    const json = args.values.json === true;
     const epochs = intFlag(args, 'epochs', 1, 1000);
-    const backbone = args.flags.get('backbone');
-    const augment = args.flags.get('augment');
+    const backbone = args.values.backbone;
+    if (args.values.augment && args.values['no-augment']) throw new UsageError('Give --augment or --no-augment, not both.');
+    const augment = args.values.augment ? true : args.values['no-augment'] ? false : undefined;
     const jobId = `cli-train-${process.pid}`;
     // Epoch lines go to stderr with --json, so stdout holds only the final object.
     const out = json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
@@ -213,13 +242,20 @@ const evaluateCommand: Command = {
   usage: 'evaluate <project-file> <folder> [--json]',
   summary: "Score the active model on folder/<class>/* images (classes matched by name); unknown folder names are reported.",
   async run(argv, core) {
-    const args = parseArgs(argv, []);
+    const args = parseArgs(argv, { json: 'boolean' });
     const [file, folder] = args.positionals;
     requireFile(file);
     if (!folder || !fs.existsSync(folder)) throw new UsageError(folder ? `${folder} does not exist.` : 'Name the folder to evaluate on.');
     await openProject(core, file);
-    const r = await core.api.evaluateFolder({ jobId: `cli-evaluate-${process.pid}`, folder: path.resolve(folder) });
-    if (args.flags.get('json')) {
+    const jobId = `cli-evaluate-${process.pid}`;
+    const done = progressPrinter(core, jobId);
+    let r: FolderEvaluationResult;
+    try {
+      r = await core.api.evaluateFolder({ jobId, folder: path.resolve(folder) });
+    } finally {
+      done();
+    }
+    if (args.values.json) {
       console.log(JSON.stringify({ accuracy: r.accuracy, n: r.n, perClass: r.perClass, confusion: r.confusion, unknownClasses: r.unknownClasses, failed: r.failed }, null, 2));
       return 0;
     }
@@ -235,19 +271,22 @@ const predictCommand: Command = {
   usage: 'predict <project-file> <path>... [--json] [--top K]',
   summary: 'Classify images (folders are read recursively) with the active model, without adding them.',
   async run(argv, core) {
-    const args = parseArgs(argv, ['top']);
+    const args = parseArgs(argv, { top: 'string', json: 'boolean' });
     const [file, ...paths] = args.positionals;
     requireFile(file);
     if (paths.length === 0) throw new UsageError('Name at least one image or folder.');
     await requirePaths(paths);
     const topK = intFlag(args, 'top', 1, 1000);
     await openProject(core, file);
-    const { results } = await core.api.predictPaths({
-      jobId: `cli-predict-${process.pid}`,
-      paths: paths.map((p) => path.resolve(p)),
-      ...(topK !== undefined ? { topK } : {}),
-    });
-    if (args.flags.get('json')) {
+    const jobId = `cli-predict-${process.pid}`;
+    const done = progressPrinter(core, jobId);
+    let results: FilePrediction[];
+    try {
+      ({ results } = await core.api.predictPaths({ jobId, paths: paths.map((p) => path.resolve(p)), ...(topK !== undefined ? { topK } : {}) }));
+    } finally {
+      done();
+    }
+    if (args.values.json) {
       console.log(JSON.stringify(results, null, 2));
     } else {
       for (const r of results) {
@@ -260,37 +299,38 @@ const predictCommand: Command = {
 
 const exportCommand: Command = {
   name: 'export',
-  usage: 'export <project-file> --format onnx|tfjs|dataset|project --out <dir-or-file> [--version ID] [--overwrite]',
+  usage: 'export <project-file> --format onnx|tfjs|dataset|project --out <dir-or-file> [--version ID] [--overwrite] [--json]',
   summary: 'Export the active (or given) model version with labels.txt, README and metrics; the labelled images; or the whole project file.',
   async run(argv, core) {
-    const args = parseArgs(argv, ['format', 'out', 'version']);
+    const args = parseArgs(argv, { format: 'string', out: 'string', version: 'string', overwrite: 'boolean', json: 'boolean' });
     const [file] = args.positionals;
     requireFile(file);
-    const format = args.flags.get('format');
-    const out = args.flags.get('out');
+    const format = args.values.format;
+    const out = args.values.out;
     if (format !== 'onnx' && format !== 'tfjs' && format !== 'dataset' && format !== 'project') {
       throw new UsageError('--format must be onnx, tfjs, dataset or project.');
     }
     if (typeof out !== 'string') throw new UsageError('--out names where to write the export.');
     const versionId = intFlag(args, 'version', 1, Number.MAX_SAFE_INTEGER);
-    const overwrite = args.flags.get('overwrite') === true;
+    const overwrite = args.values.overwrite === true;
+    const json = args.values.json === true;
     await openProject(core, file);
-    if (format === 'project') {
-      const r = await core.api.exportProject({ path: path.resolve(out), overwrite });
-      console.log(`Copied the project to ${r.path} (${(r.bytes / 1e6).toFixed(1)} MB).`);
-      return 0;
-    }
     const jobId = `cli-export-${process.pid}`;
     const done = progressPrinter(core, jobId);
     try {
-      const r = await core.api.exportModel({
-        jobId,
-        format,
-        dir: path.resolve(out),
-        overwrite,
-        ...(versionId !== undefined ? { versionId } : {}),
-      });
-      console.log(`Exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir}.`);
+      if (format === 'project') {
+        const r = await withOverwriteHint(core.api.exportProject({ jobId, path: projectCopyPath(out, file), overwrite }));
+        console.log(json ? JSON.stringify(r, null, 2) : `Copied the project to ${r.path} (${megabytes(r.bytes)}).`);
+        return 0;
+      }
+      const r = await withOverwriteHint(
+        core.api.exportModel({ jobId, format, dir: path.resolve(out), overwrite, ...(versionId !== undefined ? { versionId } : {}) }),
+      );
+      if (json) {
+        console.log(JSON.stringify(r, null, 2));
+        return 0;
+      }
+      console.log(`Exported ${r.files} files (${megabytes(r.bytes)}) to ${r.dir}.`);
       for (const n of r.notes) console.log(n);
       return 0;
     } finally {
@@ -301,16 +341,16 @@ const exportCommand: Command = {
 
 const modelsCommand: Command = {
   name: 'models',
-  usage: 'models [--json] | models fetch [ID...] [--dir DIR]',
+  usage: 'models [--json] | models fetch [ID...] [--dir DIR] [--json]',
   summary:
     'List the backbones (ready, missing or damaged, where found, what a download fetches); fetch downloads, checks, converts and installs them (default: every one not ready) into your models folder, or every one into DIR.',
   async run(argv, core) {
-    const args = parseArgs(argv, ['dir']);
+    const args = parseArgs(argv, { dir: 'string', json: 'boolean' });
     const [sub, ...ids] = args.positionals;
     if (sub === undefined) {
-      if (args.flags.has('dir')) throw new UsageError('--dir goes with models fetch.');
+      if (args.values.dir !== undefined) throw new UsageError('--dir goes with models fetch.');
       const { models, installDir } = await core.api.modelsList({});
-      if (args.flags.get('json')) {
+      if (args.values.json) {
         console.log(JSON.stringify(models.map(({ id, name, status, folder, download }) => ({ id, name, status, folder, download })), null, 2));
         return 0;
       }
@@ -323,8 +363,7 @@ const modelsCommand: Command = {
       return 0;
     }
     if (sub !== 'fetch') throw new UsageError(`Unknown models subcommand "${sub}".`);
-    const dir = args.flags.get('dir');
-    if (dir === true) throw new UsageError('--dir needs a folder.');
+    const dir = args.values.dir;
     const jobId = `cli-models-fetch-${process.pid}`;
     const done = progressPrinter(core, jobId);
     let r: ModelsFetchResult;
@@ -332,6 +371,10 @@ const modelsCommand: Command = {
       r = await core.api.modelsFetch({ jobId, ...(ids.length ? { ids } : {}), ...(typeof dir === 'string' ? { dir: path.resolve(dir) } : {}) });
     } finally {
       done();
+    }
+    if (args.values.json) {
+      console.log(JSON.stringify(r, null, 2));
+      return 0;
     }
     if (r.installed.length === 0) console.log('Every backbone is ready; nothing to fetch.');
     for (const m of r.installed) console.log(`Installed ${m.id} in ${m.dir}.`);

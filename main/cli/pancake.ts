@@ -29,6 +29,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`Unknown command "${name}".\n\n${usage()}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`Usage: pancake ${command.usage}\n    ${command.summary}`);
+    return 0;
+  }
   const core = new PancakeCore({ stateDir: defaultStateDir(), host: 'cli' });
   const stop = () => core.jobs.cancelAll();
   process.on('SIGINT', stop);

@@ -49,7 +49,7 @@ export interface DatasetExportResult {
   csv: string;
   /** Images left out because they have no class. */
   skippedUnlabelled: number;
-  /** Images written as Pancake's JPEG copy because their original file is gone or has changed. */
+  /** Images written as Pancake's JPEG copy: imported before originals were kept, and their file is gone or has changed. */
   copies: number;
 }
 
@@ -254,6 +254,14 @@ async function writeImage(
   image: LabelledImage,
   signal: AbortSignal | undefined,
 ): Promise<Written | null> {
+  // Kept in the project since it was imported: exactly what the user gave, whatever the host.
+  const kept = store.original(image.id);
+  if (kept !== null) {
+    const rel = `${folder}/${names.take(outputName(image.fileName, image.format, false))}`;
+    await stage.writeFile(rel, kept);
+    return { rel, bytes: kept.length, copy: false };
+  }
+  // Imported before Pancake kept originals: the file on disk, if it is still the same.
   const original = await originalOnDisk(image);
   if (original !== null) {
     const rel = `${folder}/${names.take(outputName(image.fileName, image.format, false))}`;

@@ -37,6 +37,8 @@ const CONCURRENCY = 2;
 const MAX_WAITING = 4;
 /** Images per store transaction: few enough that a cancel loses nothing, many enough to amortise the commit. */
 const BATCH_SIZE = 50;
+/** A batch also holds each image's original file, so it is saved early once those add up to this many bytes. */
+const BATCH_BYTES = 64 * 1024 * 1024;
 
 type Task = { relPath: string; bytes: Buffer } | { relPath: string; absPath: string };
 
@@ -78,6 +80,8 @@ export class ImportSession {
   private idleWaiters: (() => void)[] = [];
 
   private batch: Decoded[] = [];
+  private batchBytes = 0;
+  private originalsBytes = 0;
   private readonly firstCopies = new Map<string, FirstCopy>();
   private done = 0;
   private decoded = 0;
@@ -200,7 +204,7 @@ export class ImportSession {
       this.skipped.push({ file: task.relPath, reason: reasonOf(err) });
     }
     this.done++;
-    if (this.batch.length >= BATCH_SIZE) this.flush();
+    if (this.batch.length >= BATCH_SIZE || this.batchBytes >= BATCH_BYTES) this.flush();
     this.emit();
   }
 
@@ -247,8 +251,10 @@ export class ImportSession {
           normalizedWidth: image.normalizedWidth,
           normalizedHeight: image.normalizedHeight,
           thumbnail: image.thumbnail,
+          original: bytes,
         },
       });
+      this.batchBytes += bytes.length;
       this.decoded++;
       settle(null);
     } catch (err) {
@@ -327,6 +333,7 @@ export class ImportSession {
     if ((this.batch.length === 0 && this.unlabelledCopies.length === 0) || this.state === 'failed') return;
     const batch = this.batch;
     this.batch = [];
+    this.batchBytes = 0;
     const copies = this.unlabelledCopies;
     this.unlabelledCopies = [];
     const created: { id: number; name: string }[] = [];
@@ -367,7 +374,10 @@ export class ImportSession {
       for (const { className, n } of copiesLabelled) this.countLabelledCopies(className, n);
       this.duplicates.push(...late);
       this.added += rows.length;
-      for (const row of rows) this.bySplit[row.split]++;
+      for (const row of rows) {
+        this.bySplit[row.split]++;
+        this.originalsBytes += row.byteSize;
+      }
     } catch (err) {
       this.fail(err);
     }
@@ -416,6 +426,7 @@ export class ImportSession {
       classesCreated: this.classesCreated.map((c) => c.name),
       duplicatesLabelled: [...this.copiesLabelled].map(([className, count]) => ({ className, count })),
       bySplit: { ...this.bySplit },
+      originalsBytes: this.originalsBytes,
       cancelled: this.state === 'cancelled',
       seconds: Math.round((performance.now() - this.started) / 100) / 10,
       startedAt: this.startedAt,

@@ -43,6 +43,7 @@ export async function addTriedImage(store: ProjectStore, name: string, bytes: Ui
         normalizedWidth: image.normalizedWidth,
         normalizedHeight: image.normalizedHeight,
         thumbnail: image.thumbnail,
+        original: buffer,
       },
     ]);
     store.applyLabels('user', `add ${fileName} to ${target.name}`, [{ imageId: imageId!, classId, source: 'user' }]);

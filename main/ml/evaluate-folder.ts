@@ -9,7 +9,7 @@ import { CoreError } from '../core/jobs.js';
 import { isIgnoredName } from '../import/layout.js';
 import { walkFiles } from '../import/walk.js';
 import { computeMetrics, type Confusion } from './metrics.js';
-import { applyHead, argMax, averageProbabilities, predictionViews } from './predict.js';
+import { applyHead, argMax, averageProbabilities, imagesProgress, predictionViews, type ImagesProgress } from './predict.js';
 import { activeVersion, loadHead, VersionError } from './versions.js';
 
 export interface FolderEvaluation {
@@ -36,7 +36,7 @@ async function filesUnder(dir: string, truth: number, files: { file: string; tru
 export async function evaluateFolder(
   store: ProjectStore,
   folder: string,
-  opts: ModelsLocation & { embedder?: Embedder; signal?: AbortSignal } = {},
+  opts: ModelsLocation & { embedder?: Embedder; signal?: AbortSignal; onProgress?: (p: ImagesProgress) => void } = {},
 ): Promise<FolderEvaluation> {
   const version = activeVersion(store);
   if (!version) throw new VersionError('There is no trained model to evaluate yet. Train one first.');
@@ -76,6 +76,7 @@ export async function evaluateFolder(
       {
         onVector: (i, v) => probabilities[i]!.push(applyHead(head, v)),
         onFailure: (i, reason) => failed.set(i, reason),
+        ...(opts.onProgress ? { onProgress: imagesProgress(views.length, opts.onProgress) } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
     );

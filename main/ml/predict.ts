@@ -2,7 +2,7 @@
 // format describes, so prediction needs no tfjs; and embeds new images to
 // classify them.
 import type { DenseWeights, HeadModel } from './head-format.js';
-import type { Embedder } from './embedder.js';
+import type { EmbedProgress, Embedder } from './embedder.js';
 import type { ImageSource } from './image-source.js';
 import { FLIP_VIEW, PLAIN_VIEW } from './views.js';
 
@@ -78,12 +78,23 @@ export function topK(head: HeadModel, probabilities: Float32Array, k: number): C
     .slice(0, Math.max(1, k));
 }
 
+export interface ImagesProgress {
+  done: number;
+  total: number;
+  etaSeconds: number | null;
+}
+
+/** The embedder counts views; a person counts images, each of which may be seen in more than one view. */
+export function imagesProgress(views: number, report: (p: ImagesProgress) => void): (p: EmbedProgress) => void {
+  return (p) => report({ done: Math.floor(p.done / views), total: Math.ceil(p.total / views), etaSeconds: p.etaSeconds });
+}
+
 /** Embeds new images (files or bytes) with the head's backbone and classifies them. */
 export async function predictImages(
   embedder: Embedder,
   head: HeadModel,
   sources: ImageSource[],
-  opts: { topK?: number; tta?: boolean; signal?: AbortSignal } = {},
+  opts: { topK?: number; tta?: boolean; signal?: AbortSignal; onProgress?: (p: ImagesProgress) => void } = {},
 ): Promise<ImagePredictionResult[]> {
   if (embedder.backbone.id !== head.backbone) {
     throw new Error(`This model was trained on ${head.backbone}, but the embedder runs ${embedder.backbone.id}.`);
@@ -97,6 +108,7 @@ export async function predictImages(
     {
       onVector: (i, v) => vectors[i]!.push(v),
       onFailure: (i, message) => errors.set(i, message),
+      ...(opts.onProgress ? { onProgress: imagesProgress(views.length, opts.onProgress) } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     },
   );

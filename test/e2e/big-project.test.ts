@@ -39,6 +39,7 @@ async function bigProject(file: string): Promise<void> {
       normalizedWidth: 160,
       normalizedHeight: 120,
       thumbnail: jpeg,
+      original: jpeg,
     });
   }
   store.insertImages(rows);

@@ -21,11 +21,15 @@ test('pancake import creates the project and reports; info --json has the promis
   assert.equal(info.code, 0, info.stderr);
   const parsed = JSON.parse(info.stdout) as {
     images: number;
+    originalsBytes: number;
     unlabelled: number;
     classes: { name: string; count: number; splits: Record<string, number> }[];
   };
-  assert.deepEqual(Object.keys(parsed), ['images', 'classes', 'unlabelled']);
+  assert.deepEqual(Object.keys(parsed), ['images', 'originalsBytes', 'classes', 'unlabelled']);
   assert.equal(parsed.images, 14);
+  const given = fs.readdirSync(bugs, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  assert.equal(parsed.originalsBytes, given.reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0));
+  assert.match(imported.stdout, /^Originals kept: [\d.]+ MB /m);
   assert.equal(parsed.unlabelled, 0);
   const byName = Object.fromEntries(parsed.classes.map((c) => [c.name, c]));
   assert.deepEqual(byName.ants, { name: 'ants', count: 8, splits: { train: 5, validation: 3, test: 0, none: 0 } });

@@ -65,6 +65,7 @@ const clashing = fs.readdirSync(path.join(bugs, 'train/ants')).sort()[0]!;
 await makeImage(path.join(extra, 'train/ants', clashing));
 await makeImage(path.join(extra, 'train/ants/gone.png'), 'png');
 await makeImage(path.join(extra, 'val/bees/changed.jpg'));
+await makeImage(path.join(extra, 'val/bees/kept.jpg'));
 await makeImage(path.join(extra, 'wasps/w1.jpg'));
 await makeImage(path.join(extra, 'wasps/w2.jpg'));
 await makeImage(path.join(extra, 'test/flies/f1.jpg'));
@@ -76,9 +77,19 @@ const store = ProjectStore.create(path.join(work, 'source.pancake'));
 const imported = await importPaths(store, [bugs, extra], quiet);
 assert.deepEqual(imported.skipped, []);
 
-// The original of one image disappears and another changes on disk: both are exported from the project's copy.
+// Two images stand for ones imported by a Pancake that did not keep originals (schema 1): the original
+// of one disappears and the other changes on disk, so both are exported from the project's JPEG copy.
+// A third changes on disk too, but its original is kept in the project, so the export hands that back.
+const forgetOriginal = (relPath: string): void => {
+  const id = store.listImages().find((r) => r.sourcePath === path.join(extra, relPath))!.id;
+  store.db.prepare('DELETE FROM image_originals WHERE image_id = ?').run(id);
+};
+forgetOriginal('train/ants/gone.png');
+forgetOriginal('val/bees/changed.jpg');
 fs.rmSync(path.join(extra, 'train/ants/gone.png'));
 await makeImage(path.join(extra, 'val/bees/changed.jpg'));
+const keptSha = sha256(path.join(extra, 'val/bees/kept.jpg'));
+await makeImage(path.join(extra, 'val/bees/kept.jpg'));
 
 // Every split is used, including none, and every label provenance (on the bugs images, leaving the ones above alone).
 const rows = store.listImages().filter((r) => r.sourcePath.startsWith(bugs + path.sep) && r.fileName !== clashing);
@@ -130,12 +141,11 @@ test('exports every labelled image once, with a labels.csv row each', (t) => {
   assert.deepEqual(csvRows.map((r) => described(r.slice(1, 6))).sort(), labelled.map(described).sort());
 });
 
-test('keeps original bytes where the original is intact, else writes the JPEG copy', () => {
+test('writes the kept original bytes; the JPEG copy only for an older image whose file is gone or changed', () => {
   for (const row of csvRows) {
     const file = path.join(out, row[column('file')]!);
     if (row[column('content')] === 'original') {
       assert.equal(sha256(file), row[column('sha256')], row[0]);
-      assert.equal(sha256(row[column('original_path')]!), row[column('sha256')], row[0]);
     } else {
       assert.equal(row[column('content')], 'jpeg_copy');
       assert.match(file, /\.jpg$/);
@@ -148,6 +158,8 @@ test('keeps original bytes where the original is intact, else writes the JPEG co
   assert.equal(rowFor('changed.jpg')[column('file')], 'val/bees/changed.jpg');
   assert.equal(rowFor('changed.jpg')[column('content')], 'jpeg_copy');
   assert.notEqual(sha256(path.join(out, 'val/bees/changed.jpg')), sha256(path.join(extra, 'val/bees/changed.jpg')));
+  assert.equal(rowFor('kept.jpg')[column('content')], 'original');
+  assert.equal(sha256(path.join(out, 'val/bees/kept.jpg')), keptSha, 'the bytes imported, not the file as it is now');
 });
 
 test('two images with the same name in one folder are both written', () => {

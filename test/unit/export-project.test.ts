@@ -29,6 +29,7 @@ function fakeImage(i: number, classId: number | null): NewImage {
     normalizedWidth: 512,
     normalizedHeight: 384,
     thumbnail: randomBytes(4_000),
+    original: randomBytes(100_000),
   };
 }
 

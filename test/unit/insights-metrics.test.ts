@@ -67,6 +67,7 @@ function fakeImage(i: number, classId: number | null): NewImage {
     normalizedWidth: 10,
     normalizedHeight: 10,
     thumbnail: bytes,
+    original: bytes,
   };
 }
 

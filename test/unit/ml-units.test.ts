@@ -191,6 +191,7 @@ async function smallProject(classes: Record<string, number>, unlabelled = 0): Pr
         normalizedWidth: 64,
         normalizedHeight: 48,
         thumbnail: bytes,
+        original: bytes,
       });
     }
   }

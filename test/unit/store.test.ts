@@ -26,6 +26,7 @@ function fakeImage(n: number, classId: number | null = null, split: NewImage['sp
     normalizedWidth: 512,
     normalizedHeight: 384,
     thumbnail: new Uint8Array([4, 5, 6]),
+    original: new Uint8Array(1000 + n),
   };
 }
 

@@ -26,7 +26,11 @@ export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods>
           });
           const notes = [`The labels are listed in ${path.basename(res.csv)}.`];
           if (res.skippedUnlabelled) notes.push(`${res.skippedUnlabelled} unlabelled images were left out.`);
-          if (res.copies) notes.push(`${res.copies} images went out as the project's JPEG copy because their original file was not found.`);
+          if (res.copies) {
+            notes.push(
+              `${res.copies} images were added by an older Pancake that did not keep original files, and their files are no longer where they were imported from, so they went out as the project's JPEG copy (longest side 512 px).`,
+            );
+          }
           return { dir: path.resolve(dir), format, versionId: null, files: res.files + 1, bytes: res.bytes, notes };
         }
         core.jobs.progress(job, { phase: 'exporting', done: 0, total: 1 });
@@ -49,9 +53,16 @@ export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods>
         };
       });
     },
-    exportProject: async ({ path: dest, overwrite }) => {
-      const res = await backupProject(core.store, core.resolveProjectPath(dest), { overwrite: overwrite ?? false });
-      return { path: core.resolveProjectPath(dest), bytes: res.bytes };
+    exportProject: async ({ jobId, path: dest, overwrite }) => {
+      const store = core.store;
+      const target = core.resolveProjectPath(dest);
+      const copy = (onProgress?: (done: number, total: number) => void) =>
+        backupProject(store, target, { overwrite: overwrite ?? false, ...(onProgress ? { onProgress } : {}) });
+      const res =
+        jobId === undefined
+          ? await copy()
+          : await core.jobs.run(jobId, 'export', (job) => copy((done, total) => core.jobs.progress(job, { phase: 'copying pages', done, total })));
+      return { path: target, bytes: res.bytes };
     },
   };
 }

@@ -2,9 +2,9 @@
 // images without adding them to the project.
 import type { PancakeCore, Handlers } from '../core.js';
 import type { FilePrediction } from '../../api/types.js';
-import { CoreError } from '../jobs.js';
+import { CoreError, type Job } from '../jobs.js';
 import { evaluateFolder } from '../../ml/evaluate-folder.js';
-import { predictImages } from '../../ml/predict.js';
+import { predictImages, type ImagesProgress } from '../../ml/predict.js';
 import { activeVersion, loadHead } from '../../ml/versions.js';
 import type { ImageSource } from '../../ml/image-source.js';
 import { walkFiles } from '../../import/walk.js';
@@ -20,10 +20,14 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
     return { head: loadHead(core.store, version.id), tta: version.settings.tta };
   };
 
-  const predict = async (names: string[], sources: ImageSource[], topK: number, signal?: AbortSignal): Promise<FilePrediction[]> => {
+  const predict = async (names: string[], sources: ImageSource[], topK: number, job?: Job): Promise<FilePrediction[]> => {
     const { head, tta } = activeModel();
     const embedder = await core.embedders.get(head.backbone);
-    const results = await predictImages(embedder, head, sources, { topK, tta, ...(signal ? { signal } : {}) });
+    const results = await predictImages(embedder, head, sources, {
+      topK,
+      tta,
+      ...(job ? { signal: job.controller.signal, onProgress: progressOf(job, 'predicting') } : {}),
+    });
     return results.map((r, i) =>
       r.ok
         ? { file: names[i]!, predictions: r.top.map((t) => ({ class: t.className, confidence: t.probability })) }
@@ -31,14 +35,18 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
     );
   };
 
+  const progressOf = (job: Job, phase: string) => (p: ImagesProgress) =>
+    core.jobs.progress(job, { phase, done: p.done, total: p.total, etaSeconds: p.etaSeconds });
+
   return {
     evaluateFolder: async ({ jobId, folder }) => {
       const store = core.store;
       const version = activeVersion(store);
       if (!version) throw new CoreError('There is no trained model to evaluate yet. Train one first.');
       return core.jobs.run(jobId, 'evaluate', async (job) => {
+        core.jobs.progress(job, { phase: 'loading the backbone', done: 0, total: null });
         const embedder = await core.embedders.get(version.backbone);
-        return evaluateFolder(store, folder, { ...core.modelsLocation(), embedder, signal: job.controller.signal });
+        return evaluateFolder(store, folder, { ...core.modelsLocation(), embedder, signal: job.controller.signal, onProgress: progressOf(job, 'evaluating') });
       });
     },
     predictPaths: ({ jobId, paths, topK }) =>
@@ -50,7 +58,7 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
           else files.push(entry.absPath);
         }
         if (files.length === 0 && problems.length === 0) throw new CoreError('No files were found there.');
-        const results = files.length ? await predict(files, files.map((f) => ({ path: f })), topK ?? DEFAULT_TOP_K, job.controller.signal) : [];
+        const results = files.length ? await predict(files, files.map((f) => ({ path: f })), topK ?? DEFAULT_TOP_K, job) : [];
         return { results: [...results, ...problems] };
       }),
     predictFiles: async ({ files, topK }) => ({

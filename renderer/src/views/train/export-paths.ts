@@ -26,6 +26,12 @@ export function defaultFolder(projectsDir: string, projectName: string, versionN
   return projectsDir ? joinPath(projectsDir, 'exports', name) : name;
 }
 
+/** `<projects folder>/exports/<project>-dataset`: a dataset belongs to no model version. */
+export function datasetFolder(projectsDir: string, projectName: string): string {
+  const name = `${safeName(projectName)}-dataset`.replace(/\s+/g, '-');
+  return projectsDir ? joinPath(projectsDir, 'exports', name) : name;
+}
+
 /**
  * The core refuses to overwrite unless asked and then says so in its
  * message ("…already exists; choose another folder or allow replacing
