@@ -392,7 +392,7 @@ class Project {
     if (ids.length === 0) return;
     try {
       const { changed } = await api.imagesSetSplit({ imageIds: ids, split });
-      toasts.show(`Moved ${plural(changed, 'image')} to ${split === 'none' ? 'no split' : split}.`);
+      toasts.show(split === 'none' ? `Took ${plural(changed, 'image')} out of their split: Pancake decides for them.` : `Moved ${plural(changed, 'image')} to ${split}.`);
     } catch (err) {
       toasts.error(err);
     }
