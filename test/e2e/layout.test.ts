@@ -50,6 +50,17 @@ async function overflows(page: Page, pane: string): Promise<string[]> {
     if (se.scrollWidth > se.clientWidth) out.push('page: scrollWidth ' + se.scrollWidth + ' > clientWidth ' + se.clientWidth);
     const main = document.querySelector('main.content');
     if (main && main.scrollWidth > main.clientWidth) out.push('main: scrollWidth ' + main.scrollWidth + ' > clientWidth ' + main.clientWidth);
+    for (const id of ['add-folder-button', 'tab-try']) {
+      const r = document.querySelector('[data-testid="' + id + '"]').getBoundingClientRect();
+      if (r.right > window.innerWidth || r.height > 60) out.push(id + ' spans ' + r.left + '..' + r.right + ' x ' + r.height + ' px in a window ' + window.innerWidth + ' wide');
+    }
+    // A tab's name on two lines is a top bar squeezed too hard.
+    for (const tab of document.querySelectorAll('[data-testid^="tab-"]')) {
+      const range = document.createRange();
+      range.selectNodeContents(tab);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      if (lines > 1) out.push(tab.getAttribute('data-testid') + ' wraps onto ' + lines + ' lines');
+    }
     const el = document.querySelector('[data-testid="${pane}"]');
     if (!el) return ['no ${pane}'];
     if (el.scrollWidth > el.clientWidth) out.push('${pane}: scrollWidth ' + el.scrollWidth + ' > clientWidth ' + el.clientWidth);
