@@ -9,7 +9,7 @@ export const SPLIT_LABELS: Record<Split, string> = {
   train: 'Train',
   validation: 'Validation',
   test: 'Test',
-  none: 'No split',
+  none: 'Pancake decides',
 };
 
 /** Short tags for grid cells, where space is tight. */
@@ -27,6 +27,11 @@ export function duration(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds % 60);
   return s ? `${m} min ${s} s` : `${m} min`;
+}
+
+/** "about 2 min left", and "almost done" where `duration` would give "about under a second left". */
+export function timeLeft(seconds: number, prefix = 'about'): string {
+  return seconds < 1 ? 'almost done' : `${prefix} ${duration(seconds)} left`;
 }
 
 export function errorMessage(err: unknown): string {

@@ -486,7 +486,7 @@ class Project {
     try {
       const { changed, delta } = await api.imagesSetSplit({ imageIds: ids, split });
       this.applyDelta(delta);
-      toasts.show(`Moved ${plural(changed, 'image')} to ${split === 'none' ? 'no split' : split}.`);
+      toasts.show(split === 'none' ? `Took ${plural(changed, 'image')} out of their split: Pancake decides for them.` : `Moved ${plural(changed, 'image')} to ${split}.`);
     } catch (err) {
       toasts.show(notSaved(err, 'The split was not changed.'), { kind: 'error' });
       if (!isUnreachable(err)) await this.refresh();
