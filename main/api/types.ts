@@ -270,6 +270,8 @@ export interface ClassConfidence {
 export interface FilePrediction {
   file: string;
   predictions: ClassConfidence[];
+  /** Unlike every image the model was trained on: "none of these". Absent when the file could not be read. */
+  outOfSet?: boolean;
   /** Set instead of predictions when the file could not be read. */
   error?: string;
 }
@@ -377,6 +379,8 @@ export interface Suggestion {
   /** Top probability minus the runner-up's: small means unsure. */
   margin: number;
   runnerUp: string | null;
+  /** Unlike every image the model was trained on, so no class may fit; never accepted in bulk. */
+  outOfSet: boolean;
 }
 
 export interface SuggestionReport {
@@ -409,13 +413,15 @@ export interface LabelNoiseItem {
   confidence: number;
   /** Out-of-fold probability of the given label. */
   givenProbability: number;
+  /** Among the most likely mistakes, shown before "show more". */
+  likely: boolean;
 }
 
 export interface LabelNoiseReport {
   folds: number;
   /** Labelled images that were checked. */
   checked: number;
-  /** Images whose label the out-of-fold model strongly contradicts, most confident first. */
+  /** Images whose label the out-of-fold model contradicts, most likely mistakes first. */
   items: LabelNoiseItem[];
   seconds: number;
 }

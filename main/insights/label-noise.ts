@@ -32,6 +32,22 @@ const FOLD_EPOCHS = 40;
  * the other; with many, whatever it prefers instead.
  */
 export const DOUBT_BELOW = 0.25;
+/**
+ * The short list: a label the held-out model gives at most 5% (it is at least
+ * 19 times likelier to be something else), the odds at which a person
+ * looking at the photo should be asked first.
+ */
+export const LIKELY_BELOW = 0.05;
+/** The short list is at most this long; the rest waits behind "show more". */
+export const SHORT_LIST = 10;
+
+/** Most likely mistakes first: the given label's held-out probability, then the lead of the predicted class over it. */
+export function rankByDoubt(items: Omit<LabelNoiseItem, 'likely'>[]): LabelNoiseItem[] {
+  const ranked = [...items].sort(
+    (a, b) => a.givenProbability - b.givenProbability || b.confidence - b.givenProbability - (a.confidence - a.givenProbability) || a.imageId - b.imageId,
+  );
+  return ranked.map((item, i) => ({ ...item, likely: i < SHORT_LIST && item.givenProbability <= LIKELY_BELOW }));
+}
 
 /** Orders images by content, so the same photos and labels give the same check whatever order they were imported in. */
 const byContent = (a: { sha256: string }, b: { sha256: string }) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0);
@@ -94,7 +110,7 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
   const foldOf = assignFolds(rows.map((r) => r.img), folds);
   const settings: HeadSettings = { ...DEFAULT_HEAD_SETTINGS, epochs: FOLD_EPOCHS };
 
-  const items: LabelNoiseItem[] = [];
+  const items: Omit<LabelNoiseItem, 'likely'>[] = [];
   // Each fold's trainer starts loading tfjs while the previous fold trains.
   let next: HeadTrainer | null = new HeadTrainer();
   try {
@@ -126,6 +142,5 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
     next?.dispose();
   }
   core.jobs.progress(job, { phase: 'checking labels', done: folds, total: folds });
-  items.sort((a, b) => b.confidence - a.confidence || a.imageId - b.imageId);
-  return { folds, checked: rows.length, items, seconds: (performance.now() - started) / 1000 };
+  return { folds, checked: rows.length, items: rankByDoubt(items), seconds: (performance.now() - started) / 1000 };
 }
