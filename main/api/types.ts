@@ -413,6 +413,8 @@ export interface LabelNoiseItem {
   confidence: number;
   /** Out-of-fold probability of the given label. */
   givenProbability: number;
+  /** Unlike every other image of its class (a placeholder, a photo of something else), whatever the held-out model says. */
+  unlike: boolean;
   /** Among the most likely mistakes, shown before "show more". */
   likely: boolean;
 }

@@ -67,7 +67,7 @@ async function labelCheckRanking(): Promise<void> {
       const img = byId.get(item.imageId);
       const where = img?.sourcePath ? path.relative(hym, img.sourcePath) : `image ${item.imageId}`;
       console.log(
-        `  ${String(rank + 1).padStart(3)}${item.likely ? '*' : ' '} ${where}: labelled ${item.givenClass} ${(100 * item.givenProbability).toFixed(1)}%, looks like ${item.predictedClass} ${(100 * item.confidence).toFixed(1)}%`,
+        `  ${String(rank + 1).padStart(3)}${item.likely ? '*' : ' '} ${where}: labelled ${item.givenClass} ${(100 * item.givenProbability).toFixed(1)}%, looks like ${item.predictedClass} ${(100 * item.confidence).toFixed(1)}%${item.unlike ? ', unlike the rest of its class' : ''}`,
       );
     });
   } finally {
