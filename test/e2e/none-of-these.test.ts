@@ -84,7 +84,7 @@ test('an image unlike every class, and the label check short list', { timeout: I
   for (const why of await page.getByTestId('label-check-why').allInnerTexts()) assert.match(why, /trained without this image|unlike every other image/);
   await page.getByTestId('label-check').scrollIntoViewIfNeeded();
   // Scrolling it into view may also scroll a too-wide pane sideways; the screenshot shows the pane from its left edge.
-  await page.evaluate(() => document.querySelectorAll('*').forEach((el) => (el.scrollLeft = 0)));
+  await page.locator('body *').evaluateAll((els) => els.forEach((el) => (el.scrollLeft = 0)));
   await session.screenshot('none-of-these-02-label-check');
 
   assert.deepEqual(session.hostLog.filter((l) => l.startsWith('[pageerror]')), []);
