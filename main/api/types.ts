@@ -308,6 +308,8 @@ export interface ClassConfidence {
 export interface FilePrediction {
   file: string;
   predictions: ClassConfidence[];
+  /** Unlike every image the model was trained on: "none of these". Absent when the file could not be read. */
+  outOfSet?: boolean;
   /** Set instead of predictions when the file could not be read. */
   error?: string;
 }
@@ -415,6 +417,8 @@ export interface Suggestion {
   /** Top probability minus the runner-up's: small means unsure. */
   margin: number;
   runnerUp: string | null;
+  /** Unlike every image the model was trained on, so no class may fit; never accepted in bulk. */
+  outOfSet: boolean;
 }
 
 export interface SuggestionReport {
@@ -447,13 +451,17 @@ export interface LabelNoiseItem {
   confidence: number;
   /** Out-of-fold probability of the given label. */
   givenProbability: number;
+  /** Unlike every other image of its class (a placeholder, a photo of something else), whatever the held-out model says. */
+  unlike: boolean;
+  /** Among the most likely mistakes, shown before "show more". */
+  likely: boolean;
 }
 
 export interface LabelNoiseReport {
   folds: number;
   /** Labelled images that were checked. */
   checked: number;
-  /** Images whose label the out-of-fold model strongly contradicts, most confident first. */
+  /** Images whose label the out-of-fold model contradicts, most likely mistakes first. */
   items: LabelNoiseItem[];
   seconds: number;
 }

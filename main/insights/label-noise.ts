@@ -16,6 +16,7 @@ import { DEFAULT_HEAD_SETTINGS, type HeadSettings, type Samples } from '../ml/tr
 import { trainableImages } from '../ml/versions.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { embedForJob } from './embed-job.js';
+import { isolatedImages } from './isolated-images.js';
 import { VectorReader } from './vectors.js';
 
 export const DEFAULT_FOLDS = 5;
@@ -32,6 +33,33 @@ const FOLD_EPOCHS = 40;
  * the other; with many, whatever it prefers instead.
  */
 export const DOUBT_BELOW = 0.25;
+/**
+ * The short list: a label the held-out model gives at most 5% (it is at least
+ * 19 times likelier to be something else), the odds at which a person
+ * looking at the photo should be asked first.
+ */
+export const LIKELY_BELOW = 0.05;
+/** The short list is at most this long; the rest waits behind "show more". */
+export const SHORT_LIST = 10;
+
+const isLikely = (item: Omit<LabelNoiseItem, 'likely'>) => item.unlike || item.givenProbability <= LIKELY_BELOW;
+
+/**
+ * Most likely mistakes first: images unlike the rest of their class and
+ * labels the held-out model gives at most LIKELY_BELOW, then the rest; each
+ * group by the given label's held-out probability, then by the predicted
+ * class's lead over it.
+ */
+export function rankByDoubt(items: Omit<LabelNoiseItem, 'likely'>[]): LabelNoiseItem[] {
+  const ranked = [...items].sort(
+    (a, b) =>
+      Number(isLikely(b)) - Number(isLikely(a)) ||
+      a.givenProbability - b.givenProbability ||
+      b.confidence - b.givenProbability - (a.confidence - a.givenProbability) ||
+      a.imageId - b.imageId,
+  );
+  return ranked.map((item, i) => ({ ...item, likely: i < SHORT_LIST && isLikely(item) }));
+}
 
 /** Orders images by content, so the same photos and labels give the same check whatever order they were imported in. */
 const byContent = (a: { sha256: string }, b: { sha256: string }) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0);
@@ -92,9 +120,11 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
     if (vector) rows.push({ img, vector, y: classIndex.get(img.className)! });
   }
   const foldOf = assignFolds(rows.map((r) => r.img), folds);
+  const isolated = await isolatedImages(rows, dim);
+  const unlike = new Set(isolated ? rows.filter((_, i) => isolated[i]).map((r) => r.img.id) : []);
   const settings: HeadSettings = { ...DEFAULT_HEAD_SETTINGS, epochs: FOLD_EPOCHS };
 
-  const items: LabelNoiseItem[] = [];
+  const items: Omit<LabelNoiseItem, 'likely'>[] = [];
   // Each fold's trainer starts loading tfjs while the previous fold trains.
   let next: HeadTrainer | null = new HeadTrainer();
   try {
@@ -112,8 +142,10 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
       for (const r of held) {
         const p = applyHead(head, r.vector);
         const best = argMax(p);
-        if (best === r.y || p[r.y]! > DOUBT_BELOW) continue;
+        const isUnlike = unlike.has(r.img.id);
+        if (!isUnlike && (best === r.y || p[r.y]! > DOUBT_BELOW)) continue;
         items.push({
+          unlike: isUnlike,
           imageId: r.img.id,
           givenClass: r.img.className,
           predictedClass: classNames[best]!,
@@ -126,6 +158,5 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
     next?.dispose();
   }
   core.jobs.progress(job, { phase: 'checking labels', done: folds, total: folds });
-  items.sort((a, b) => b.confidence - a.confidence || a.imageId - b.imageId);
-  return { folds, checked: rows.length, items, seconds: (performance.now() - started) / 1000 };
+  return { folds, checked: rows.length, items: rankByDoubt(items), seconds: (performance.now() - started) / 1000 };
 }

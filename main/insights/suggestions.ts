@@ -24,7 +24,7 @@ export async function computeSuggestions(core: PancakeCore, job: Job): Promise<S
     onProgress: embeddingProgress(core, job),
   });
   const classIdByName = new Map(store.classes().map((c) => [c.name.toLowerCase(), c.id]));
-  const items: Suggestion[] = result.predictions.map(({ imageId, top }) => {
+  const items: Suggestion[] = result.predictions.map(({ imageId, top, outOfSet }) => {
     const [best, second] = top;
     return {
       imageId,
@@ -33,6 +33,7 @@ export async function computeSuggestions(core: PancakeCore, job: Job): Promise<S
       confidence: best!.probability,
       margin: best!.probability - (second?.probability ?? 0),
       runnerUp: second?.className ?? null,
+      outOfSet,
     };
   });
   return {

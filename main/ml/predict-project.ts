@@ -6,6 +6,7 @@ import type { ModelsLocation } from './backbones.js';
 import { Embedder, type EmbedProgress } from './embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
 import { applyHead, averageProbabilities, predictionViews, topK, type ClassScore } from './predict.js';
+import { loadOutOfSetCheck } from './out-of-set.js';
 import { loadVectors, yieldToEventLoop } from './vector-index.js';
 import { activeVersion, getVersion, loadHead, VersionError } from './versions.js';
 
@@ -14,6 +15,8 @@ export interface StoredImagePrediction {
   /** In the version's class order. */
   probabilities: Float32Array;
   top: ClassScore[];
+  /** Unlike every image the version was trained on (see out-of-set.ts). */
+  outOfSet: boolean;
 }
 
 export interface PredictStoredOptions extends ModelsLocation {
@@ -54,13 +57,14 @@ export async function predictStoredImages(
     if (!opts.embedder) await embedder.close();
   }
   const index = await loadVectors(store, head.backbone, imageIds, views);
+  const outOfSet = await loadOutOfSetCheck(store, head.backbone, head.inputDim, version.metrics.outOfSet);
   const predictions: StoredImagePrediction[] = [];
   for (const [n, imageId] of imageIds.entries()) {
     if (n % 256 === 255) await yieldToEventLoop();
     const vectors = views.map((v) => index.get(imageId)?.get(v));
     if (vectors.some((v) => !v)) continue;
     const probabilities = averageProbabilities(vectors.map((v) => applyHead(head, v!)));
-    predictions.push({ imageId, probabilities, top: topK(head, probabilities, opts.topK ?? 3) });
+    predictions.push({ imageId, probabilities, top: topK(head, probabilities, opts.topK ?? 3), outOfSet: outOfSet?.isOutOfSet(vectors[0]!) ?? false });
   }
   return { versionId: version.id, classes: head.classes, predictions, failed };
 }

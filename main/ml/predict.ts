@@ -4,6 +4,7 @@
 import type { DenseWeights, HeadModel } from './head-format.js';
 import type { EmbedProgress, Embedder } from './embedder.js';
 import type { ImageSource } from './image-source.js';
+import type { OutOfSetCheck } from './out-of-set.js';
 import { FLIP_VIEW, PLAIN_VIEW } from './views.js';
 
 function dense(x: Float32Array, d: DenseWeights, relu: boolean): Float32Array {
@@ -68,7 +69,7 @@ export interface ClassScore {
 }
 
 export type ImagePredictionResult =
-  | { ok: true; top: ClassScore[]; probabilities: Float32Array }
+  | { ok: true; top: ClassScore[]; probabilities: Float32Array; outOfSet: boolean }
   | { ok: false; error: string };
 
 export function topK(head: HeadModel, probabilities: Float32Array, k: number): ClassScore[] {
@@ -94,20 +95,21 @@ export async function predictImages(
   embedder: Embedder,
   head: HeadModel,
   sources: ImageSource[],
-  opts: { topK?: number; tta?: boolean; signal?: AbortSignal; onProgress?: (p: ImagesProgress) => void } = {},
+  opts: { topK?: number; tta?: boolean; signal?: AbortSignal; onProgress?: (p: ImagesProgress) => void; outOfSet?: OutOfSetCheck | null } = {},
 ): Promise<ImagePredictionResult[]> {
   if (embedder.backbone.id !== head.backbone) {
     throw new Error(`This model was trained on ${head.backbone}, but the embedder runs ${embedder.backbone.id}.`);
   }
   const views = predictionViews(opts.tta ?? true);
+  // vectors[i][k] is source i under views[k]; views[0] is the plain view.
   const vectors = sources.map(() => [] as Float32Array[]);
   const errors = new Map<number, string>();
   await embedder.run(
-    sources.flatMap((source, i) => views.map((view) => ({ source, view, tag: i }))),
+    sources.flatMap((source, i) => views.map((view, k) => ({ source, view, tag: i * views.length + k }))),
     sources.length * views.length,
     {
-      onVector: (i, v) => vectors[i]!.push(v),
-      onFailure: (i, message) => errors.set(i, message),
+      onVector: (tag, v) => (vectors[Math.floor(tag / views.length)]![tag % views.length] = v),
+      onFailure: (tag, message) => errors.set(Math.floor(tag / views.length), message),
       ...(opts.onProgress ? { onProgress: imagesProgress(views.length, opts.onProgress) } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     },
@@ -116,6 +118,7 @@ export async function predictImages(
     const error = errors.get(i);
     if (error !== undefined) return { ok: false, error };
     const probabilities = averageProbabilities(vectors[i]!.map((v) => applyHead(head, v)));
-    return { ok: true, top: topK(head, probabilities, opts.topK ?? 3), probabilities };
+    const outOfSet = opts.outOfSet?.isOutOfSet(vectors[i]![0]!) ?? false;
+    return { ok: true, top: topK(head, probabilities, opts.topK ?? 3), probabilities, outOfSet };
   });
 }

@@ -8,13 +8,14 @@ import { abortError, Embedder } from './embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
 import type { HeadModel } from './head-format.js';
 import { HeadTrainer } from './head-trainer.js';
+import { buildOutOfSetRule } from './out-of-set.js';
 import { computeMetrics, type ImagePrediction, type Metrics } from './metrics.js';
 import { applyHead, argMax, averageProbabilities, predictionViews } from './predict.js';
 import type { BackendName } from './tf-backend.js';
 import { DEFAULT_HEAD_SETTINGS, type EpochStats, type Samples } from './train-head.js';
 import { planTraining } from './training-data.js';
 import { loadVectors, yieldToEventLoop, type VectorIndex } from './vector-index.js';
-import { trainingViews } from './views.js';
+import { PLAIN_VIEW, trainingViews } from './views.js';
 import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
 
 export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'saving';
@@ -213,6 +214,13 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
     phase('evaluating');
     const validation = await evaluate(trained.head, plan.validation, evalViews, index);
     const test = await evaluate(trained.head, plan.test, evalViews, index);
+    const outOfSet = await buildOutOfSetRule(
+      plan.train.flatMap((img) => {
+        const vector = index.get(img.id)?.get(PLAIN_VIEW);
+        return vector ? [{ imageId: img.id, vector }] : [];
+      }),
+      seed,
+    );
     const metrics: VersionMetrics = {
       validation: validation?.metrics ?? null,
       test: test?.metrics ?? null,
@@ -221,6 +229,7 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
       bestEpoch: trained.bestEpoch,
       stoppedEarly: trained.stoppedEarly,
       counts: { trainImages, trainSamples, validation: validation?.metrics.n ?? 0, test: test?.metrics.n ?? 0 },
+      ...(outOfSet ? { outOfSet } : {}),
     };
     checkAbort(signal);
 

@@ -19,6 +19,7 @@ import {
 import { decodeHead, encodeHead } from './head-codec.js';
 import type { HeadModel } from './head-format.js';
 import type { ImagePrediction, Metrics } from './metrics.js';
+import type { OutOfSetRule } from './out-of-set.js';
 import type { EpochStats, HeadSettings } from './train-head.js';
 
 export interface TrainSettings extends HeadSettings {
@@ -46,6 +47,8 @@ export interface VersionMetrics {
   bestEpoch: number;
   stoppedEarly: boolean;
   counts: { trainImages: number; trainSamples: number; validation: number; test: number };
+  /** How far from the training images an image is "none of these"; absent in versions trained before it existed. */
+  outOfSet?: OutOfSetRule;
 }
 
 /** A stored version with its JSON columns read. */

@@ -1,5 +1,5 @@
 // `pancake predict --json` prints exactly the promised shape:
-// [{"file": "...", "predictions": [{"class": "...", "confidence": x}]}],
+// [{"file": "...", "predictions": [{"class": "...", "confidence": x}], "outOfSet": false}],
 // on a tiny project imported and trained with the CLI itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,8 @@ test('pancake predict --json on files and a folder', async () => {
   assert.ok(Array.isArray(parsed));
   assert.equal(parsed.length, 3);
   for (const entry of parsed as Record<string, unknown>[]) {
-    assert.deepEqual(Object.keys(entry), ['file', 'predictions']);
+    assert.deepEqual(Object.keys(entry), ['file', 'predictions', 'outOfSet']);
+    assert.equal(typeof entry.outOfSet, 'boolean');
     assert.equal(typeof entry.file, 'string');
     assert.ok(path.isAbsolute(entry.file as string));
     const predictions = entry.predictions as Record<string, unknown>[];

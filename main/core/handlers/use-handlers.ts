@@ -5,6 +5,7 @@ import type { FilePrediction } from '../../api/types.js';
 import { CoreError, type Job } from '../jobs.js';
 import { evaluateFolder } from '../../ml/evaluate-folder.js';
 import { predictImages, type ImagesProgress } from '../../ml/predict.js';
+import { loadOutOfSetCheck } from '../../ml/out-of-set.js';
 import { activeVersion, loadHead } from '../../ml/versions.js';
 import type { ImageSource } from '../../ml/image-source.js';
 import { walkFiles } from '../../import/walk.js';
@@ -17,20 +18,22 @@ export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
   const activeModel = () => {
     const version = activeVersion(core.store);
     if (!version) throw new CoreError('There is no trained model yet. Train one first.');
-    return { head: loadHead(core.store, version.id), tta: version.settings.tta };
+    return { head: loadHead(core.store, version.id), tta: version.settings.tta, rule: version.metrics.outOfSet };
   };
 
   const predict = async (names: string[], sources: ImageSource[], topK: number, job?: Job): Promise<FilePrediction[]> => {
-    const { head, tta } = activeModel();
+    const { head, tta, rule } = activeModel();
     const embedder = await core.embedders.get(head.backbone);
+    const outOfSet = await loadOutOfSetCheck(core.store, head.backbone, head.inputDim, rule);
     const results = await predictImages(embedder, head, sources, {
       topK,
       tta,
+      outOfSet,
       ...(job ? { signal: job.controller.signal, onProgress: progressOf(job, 'predicting') } : {}),
     });
     return results.map((r, i) =>
       r.ok
-        ? { file: names[i]!, predictions: r.top.map((t) => ({ class: t.className, confidence: t.probability })) }
+        ? { file: names[i]!, predictions: r.top.map((t) => ({ class: t.className, confidence: t.probability })), outOfSet: r.outOfSet }
         : { file: names[i]!, predictions: [], error: r.error },
     );
   };

@@ -10,6 +10,8 @@ export interface Tried {
   url: string;
   file: File;
   predictions: ClassConfidence[] | null;
+  /** Unlike every image the model was trained on: its guesses are shown dimmed. */
+  outOfSet: boolean;
   error: string | null;
   /** Round trip of the prediction, as the person waited for it. */
   ms: number | null;

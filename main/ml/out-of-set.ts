@@ -1,0 +1,122 @@
+// "None of these": whether an image is unlike everything a model was
+// trained on. The rule compares the image's cosine distance to its nearest
+// labelled training image with how far the training images are from their
+// own nearest neighbour (each left out in turn): an image further away than
+// OUT_OF_SET_PERCENTILE of the training images are is out of set. So on
+// photos like the training photos it fires about 1% of the time by
+// construction, whatever the backbone or the classes, and the threshold is
+// chosen by the training set alone.
+import type { ProjectStore } from '../../db/project-store.js';
+import { seededRandom, shuffleInPlace } from './random.js';
+import { loadVectors, yieldToEventLoop } from './vector-index.js';
+import { PLAIN_VIEW } from './views.js';
+
+/** The share of training images that would not count as out of set against the rest of the training set. */
+export const OUT_OF_SET_PERCENTILE = 0.99;
+/**
+ * Training images kept as the reference: leave-one-out over n images costs
+ * n² dot products, and a thousand images cover every class of a laptop-sized
+ * project while keeping that under a second.
+ */
+export const MAX_REFERENCE = 1000;
+
+/** Stored with a model version. */
+export interface OutOfSetRule {
+  percentile: number;
+  /** Cosine distance to the nearest reference image beyond which an image is out of set. */
+  threshold: number;
+  /** Training images the distance is measured to (plain view). */
+  referenceIds: number[];
+}
+
+function unitRows(vectors: readonly Float32Array[], dim: number): Float32Array {
+  const out = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, r) => {
+    let sum = 0;
+    for (let j = 0; j < dim; j++) sum += v[j]! * v[j]!;
+    const f = 1 / Math.max(Math.sqrt(sum), 1e-12);
+    for (let j = 0; j < dim; j++) out[r * dim + j] = v[j]! * f;
+  });
+  return out;
+}
+
+/** The value below which `share` of the values lie (nearest rank). */
+export function percentile(values: readonly number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]!;
+}
+
+/** Each row's cosine distance to its nearest other row. */
+async function leaveOneOutDistances(unit: Float32Array, n: number, dim: number): Promise<number[]> {
+  const best = new Float64Array(n).fill(-Infinity);
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      let dot = 0;
+      for (let j = 0, oa = a * dim, ob = b * dim; j < dim; j++) dot += unit[oa + j]! * unit[ob + j]!;
+      if (dot > best[a]!) best[a] = dot;
+      if (dot > best[b]!) best[b] = dot;
+    }
+    if (a % 64 === 63) await yieldToEventLoop();
+  }
+  return Array.from(best, (s) => 1 - s);
+}
+
+/** The rule for a training set, from its plain-view embeddings; null with fewer than two images. */
+export async function buildOutOfSetRule(training: readonly { imageId: number; vector: Float32Array }[], seed: number): Promise<OutOfSetRule | null> {
+  if (training.length < 2) return null;
+  const sample = [...training].sort((a, b) => a.imageId - b.imageId);
+  shuffleInPlace(sample, seededRandom(seed));
+  sample.length = Math.min(sample.length, MAX_REFERENCE);
+  const dim = sample[0]!.vector.length;
+  const distances = await leaveOneOutDistances(unitRows(sample.map((s) => s.vector), dim), sample.length, dim);
+  return {
+    percentile: OUT_OF_SET_PERCENTILE,
+    threshold: percentile(distances, OUT_OF_SET_PERCENTILE),
+    referenceIds: sample.map((s) => s.imageId).sort((a, b) => a - b),
+  };
+}
+
+/** A rule with its reference embeddings in memory, ready to judge images. */
+export class OutOfSetCheck {
+  private readonly unit: Float32Array;
+  private readonly n: number;
+
+  constructor(
+    reference: readonly Float32Array[],
+    private readonly dim: number,
+    readonly threshold: number,
+  ) {
+    this.unit = unitRows(reference, dim);
+    this.n = reference.length;
+  }
+
+  /** Cosine distance from a plain-view embedding to the nearest reference image. */
+  distance(vector: Float32Array): number {
+    let norm = 0;
+    for (let j = 0; j < this.dim; j++) norm += vector[j]! * vector[j]!;
+    const f = 1 / Math.max(Math.sqrt(norm), 1e-12);
+    let best = -Infinity;
+    for (let r = 0; r < this.n; r++) {
+      let dot = 0;
+      for (let j = 0, o = r * this.dim; j < this.dim; j++) dot += this.unit[o + j]! * vector[j]!;
+      if (dot > best) best = dot;
+    }
+    return 1 - best * f;
+  }
+
+  isOutOfSet(vector: Float32Array): boolean {
+    return this.distance(vector) > this.threshold;
+  }
+}
+
+/**
+ * The check for a stored version. The reference embeddings come from the
+ * project's embedding cache (every training image has its plain view there);
+ * images deleted since simply drop out of the reference.
+ */
+export async function loadOutOfSetCheck(store: ProjectStore, backbone: string, dim: number, rule: OutOfSetRule | undefined): Promise<OutOfSetCheck | null> {
+  if (!rule) return null;
+  const index = await loadVectors(store, backbone, rule.referenceIds, [PLAIN_VIEW]);
+  const reference = rule.referenceIds.map((id) => index.get(id)?.get(PLAIN_VIEW)).filter((v): v is Float32Array => v?.length === dim);
+  return reference.length > 0 ? new OutOfSetCheck(reference, dim, rule.threshold) : null;
+}
