@@ -58,8 +58,12 @@ test('weights are looked up in the setting, the environment, the resources, the 
       SHARED_MODELS,
       userModelsDir(),
     ]);
-    // Neither the setting nor the environment holds weights: the checkout's shared folder does.
-    assert.equal(resolveBackbone('mobilenet_v2_1.0_224', { modelsDir: setting }).modelsDir, SHARED_MODELS);
+    // The setting holds no weights, the environment's folder does: it wins over every later folder,
+    // whichever of them (the checkout's shared folder, the user folder) has weights on this machine.
+    const found = resolveBackbone('mobilenet_v2_1.0_224', { modelsDir: setting });
+    fs.mkdirSync(path.dirname(path.join(env, found.spec.onnxFile)), { recursive: true });
+    fs.symlinkSync(found.file, path.join(env, found.spec.onnxFile));
+    assert.equal(resolveBackbone('mobilenet_v2_1.0_224', { modelsDir: setting }).modelsDir, env);
   } finally {
     if (saved === undefined) delete process.env.PANCAKE_MODELS_DIR;
     else process.env.PANCAKE_MODELS_DIR = saved;
