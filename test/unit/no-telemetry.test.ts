@@ -35,7 +35,7 @@ for (const dir of [home, tmp, state]) fs.mkdirSync(dir);
 
 const env: NodeJS.ProcessEnv = { ...process.env };
 for (const name of [...CI_VARIABLES, 'XDG_CACHE_HOME', 'ORT_DISABLE_TELEMETRY']) delete env[name];
-Object.assign(env, { HOME: home, TMPDIR: tmp, PANCAKE_HOME: state, PANCAKE_MODELS_DIR: resolveBackbone().modelsDir });
+Object.assign(env, { HOME: home, TMPDIR: tmp, PANCAKE_HOME: state, PANCAKE_MODELS_DIR: resolveBackbone().modelsDir, PANCAKE_NO_OPEN: '1' });
 
 const isRoot = process.getuid?.() === 0;
 const traces: string[] = [];
@@ -92,8 +92,8 @@ async function hostPredictsAndStaysUp(): Promise<void> {
     assert.equal(answer.ok, true, JSON.stringify(answer));
     await new Promise((resolve) => setTimeout(resolve, STAY_UP_MS));
   } finally {
-    // Stopped as a user stops it; strace ends with it.
-    const hostPid = /^(\d+) execve/.exec(fs.readFileSync(trace, 'utf8'))?.[1];
+    // Stopped as a user stops it; strace ends with it. strace pads short pids, so the gap is any run of spaces.
+    const hostPid = /^(\d+)\s+execve/.exec(fs.readFileSync(trace, 'utf8'))?.[1];
     if (hostPid) process.kill(Number(hostPid), 'SIGTERM');
     else child.kill('SIGTERM');
     await exited;
