@@ -137,9 +137,28 @@ function findDamage(db: Database.Database, file: string, size: number): OpenedPr
  * Opens for writing when the file and its folder can be written, and read-only
  * otherwise (no -wal or -shm is made then: a closed project is in rollback mode).
  */
+/** The hidden name a project is built under before it is published. */
+const creatingName = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.creating`);
+
+/**
+ * A kill between publishing's link and its removal of the hidden name leaves
+ * that name as a second link to the very project: dropping it changes nothing
+ * in the project, and nothing else could be the same file.
+ */
+function removePublishLeftover(file: string): void {
+  const temp = creatingName(file);
+  try {
+    const [a, b] = [fs.statSync(file), fs.statSync(temp)];
+    if (a.dev === b.dev && a.ino === b.ino) fs.rmSync(temp);
+  } catch {
+    // No leftover (the usual case), or one that is not ours to touch.
+  }
+}
+
 export function openProjectDb(file: string): OpenedProject {
   inspect(file);
   const readOnly = !writable(file) || !writable(path.dirname(file));
+  if (!readOnly) removePublishLeftover(file);
   const madeSideFiles = readOnly ? ['-wal', '-shm'].map((suffix) => `${file}${suffix}`).filter((f) => !fs.existsSync(f)) : [];
   let db: Database.Database;
   try {
@@ -241,7 +260,7 @@ export function createProjectDb(file: string): OpenedProject {
   if (!writable(path.dirname(file))) {
     throw new ProjectFileError(`Pancake cannot write to ${path.dirname(file)}, so the project cannot be created there.`);
   }
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.creating`);
+  const temp = creatingName(file);
   // Left only by a creation that was killed; nothing else uses this name.
   removeDatabase(temp);
   try {

@@ -199,13 +199,18 @@ test('damaged pages are found on open, and recover copies the readable rows into
   const report = await importPaths(store, photos, { onProgress: () => undefined });
   assert.equal(report.added, 60);
   const pageSize = store.db.pragma('page_size', { simple: true }) as number;
-  // Twenty pages in a row that hold only pixels, so the damage hits images and never a page every row
-  // depends on, wherever the file's layout happens to put those.
-  const pixelPages = new Set(
-    store.db.prepare("SELECT pageno FROM dbstat WHERE name = 'image_pixels' AND pagetype = 'overflow'").pluck().all() as number[],
-  );
-  const runs = [...pixelPages].sort((a, b) => a - b).filter((p) => Array.from({ length: 20 }, (_, i) => p + i).every((q) => pixelPages.has(q)));
-  assert.ok(runs.length > 0, 'twenty pixel pages in a row');
+  // Twenty pages in a row that hold only image data (pixels, and the originals an import writes beside
+  // them), at least one of them pixels, so the damage costs images and never a page every row depends
+  // on, wherever the file's layout happens to put those.
+  const pagesOf = (table: string) =>
+    new Set(store.db.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'overflow'").pluck().all(table) as number[]);
+  const pixelPages = pagesOf('image_pixels');
+  const dataPages = new Set([...pixelPages, ...pagesOf('image_originals')]);
+  const run = (p: number) => Array.from({ length: 20 }, (_, i) => p + i);
+  const runs = [...dataPages]
+    .sort((a, b) => a - b)
+    .filter((p) => run(p).every((q) => dataPages.has(q)) && run(p).some((q) => pixelPages.has(q)));
+  assert.ok(runs.length > 0, 'twenty image-data pages in a row');
   const start = runs[Math.floor(runs.length / 2)]!;
   store.close();
 
