@@ -68,7 +68,9 @@ test('at 5,000 images, labels, deletes, undo and redo update grid and counts wit
   await page.getByTestId('start-screen').waitFor();
   await page.getByTestId('open-project-path').fill(file);
   await page.getByTestId('open-project-button').click();
+  // The counts can arrive before the list is asked for: wait for the grid itself.
   await page.locator('[data-testid="count-all"]:text-is("5,000")').waitFor();
+  await cell(page, 0).waitFor();
   assert.ok(calls.includes('listImages'), 'opening loads the list');
   // Longer than the renderer's wait before reloading on a change it heard of (here: the open).
   await page.waitForTimeout(600);
