@@ -2,6 +2,7 @@
 // model versions. Vectors are stored as little-endian Float32 BLOBs.
 import type { Database } from 'better-sqlite3';
 import type { Split } from '../main/api/types.js';
+import type { ViewKey } from '../main/ml/views.js';
 import type { ProjectStore } from './project-store.js';
 
 type Db = Database | ProjectStore;
@@ -44,7 +45,7 @@ export function labelledImages(d: Db): LabelledImage[] {
 
 export interface EmbeddingKey {
   imageId: number;
-  view: number;
+  view: ViewKey;
 }
 
 export interface StoredEmbedding extends EmbeddingKey {
@@ -55,7 +56,7 @@ export interface StoredEmbedding extends EmbeddingKey {
 export function missingEmbeddings(d: Db, backbone: string, wanted: readonly EmbeddingKey[]): EmbeddingKey[] {
   const have = new Set<string>();
   const rows = dbOf(d).prepare('SELECT image_id, view FROM embeddings WHERE backbone = ?').raw().iterate(backbone);
-  for (const [imageId, view] of rows as Iterable<[number, number]>) have.add(`${imageId}:${view}`);
+  for (const [imageId, view] of rows as Iterable<[number, ViewKey]>) have.add(`${imageId}:${view}`);
   return wanted.filter((k) => !have.has(`${k.imageId}:${k.view}`));
 }
 
@@ -73,7 +74,7 @@ export function putEmbeddings(d: Db, backbone: string, rows: readonly StoredEmbe
 }
 
 /** Cached vectors of the given images under the given views. Callers chunk long id lists. */
-export function getEmbeddings(d: Db, backbone: string, imageIds: readonly number[], views: readonly number[]): StoredEmbedding[] {
+export function getEmbeddings(d: Db, backbone: string, imageIds: readonly number[], views: readonly ViewKey[]): StoredEmbedding[] {
   if (imageIds.length === 0 || views.length === 0) return [];
   const rows = dbOf(d)
     .prepare(
@@ -82,7 +83,7 @@ export function getEmbeddings(d: Db, backbone: string, imageIds: readonly number
        ORDER BY image_id, view`,
     )
     .raw()
-    .all(backbone, ...imageIds, ...views) as [number, number, Buffer][];
+    .all(backbone, ...imageIds, ...views) as [number, ViewKey, Buffer][];
   return rows.map(([imageId, view, blob]) => ({ imageId, view, vector: blobVector(blob) }));
 }
 

@@ -4,6 +4,7 @@
 // vector too (six per training image).
 import type { Statement } from 'better-sqlite3';
 import type { ProjectStore } from '../../db/project-store.js';
+import type { ViewKey } from '../ml/views.js';
 
 export class VectorReader {
   private readonly stmt: Statement;
@@ -16,7 +17,7 @@ export class VectorReader {
   }
 
   /** Copies the vector into `out` at `offset`; false when it is not cached. */
-  readInto(imageId: number, view: number, out: Float32Array, offset: number): boolean {
+  readInto(imageId: number, view: ViewKey, out: Float32Array, offset: number): boolean {
     const blob = this.stmt.get(imageId, this.backbone, view) as Buffer | undefined;
     if (!blob) return false;
     // Copy bytewise: a Buffer's offset need not be 4-byte aligned.
@@ -24,7 +25,7 @@ export class VectorReader {
     return true;
   }
 
-  read(imageId: number, view: number, dim: number): Float32Array | null {
+  read(imageId: number, view: ViewKey, dim: number): Float32Array | null {
     const out = new Float32Array(dim);
     return this.readInto(imageId, view, out, 0) ? out : null;
   }

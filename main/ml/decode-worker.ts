@@ -1,12 +1,13 @@
-// Worker thread that decodes, crops and scales images into the backbone's
-// input, and hands them to the inference worker. An original is normalized
-// once for all of its views (plain and mirrored), and at most `concurrency`
-// images are decoded at a time, so memory stays bounded whatever is predicted.
+// Worker thread that decodes images and cuts the backbone's inputs from them,
+// and hands those to the inference worker. Each work item is one image with
+// every view wanted of it: its normalized copy is decoded once (an original
+// is normalized first, as an import would) and every view is cut from that
+// one raster. At most `concurrency` images are in hand at a time, so memory
+// stays bounded whatever is embedded.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImportSkipError } from '../import/skip-error.js';
-import { normalizedCopy, type ImageSource } from './image-source.js';
-import { preprocess } from './preprocess.js';
-import { viewSpec } from './views.js';
+import { normalizedCopy } from './image-source.js';
+import { cutView, decodeCopy } from './preprocess.js';
 import type { DecodedMessage, DecodeWorkerInit, FromWorker, ToDecoder, WorkItem } from './embed-protocol.js';
 
 const init = workerData as DecodeWorkerInit;
@@ -14,8 +15,6 @@ const port = parentPort!;
 const pending: WorkItem[] = [];
 /** Items started and not yet answered. */
 let inFlight = 0;
-/** Of those, the ones that decode: the others wait for a copy another item is making, then crop it. */
-let decoding = 0;
 let closing = false;
 
 function exitWhenIdle(): void {
@@ -31,87 +30,56 @@ function message(err: unknown): string {
   return `cannot read the image (${err instanceof Error ? err.message : String(err)})`;
 }
 
-/**
- * Normalized copies of originals, by original, with the number of queued or
- * decoding items that still need each; a copy is made when its first item
- * is decoded. Paths are keys; bytes are shared when they arrived as one object.
- */
-const copies = new Map<unknown, { copy: Promise<Uint8Array> | null; users: number }>();
-
-const copyKey = (source: Exclude<ImageSource, { normalized: Uint8Array }>): unknown => ('path' in source ? source.path : source);
-
-function claim(item: WorkItem): void {
-  if ('normalized' in item.source) return;
-  const key = copyKey(item.source);
-  const entry = copies.get(key);
-  if (entry) entry.users++;
-  else copies.set(key, { copy: null, users: 1 });
+function scaled(pixels: Uint8Array): Float32Array<ArrayBuffer> {
+  const input = new Float32Array(pixels.length);
+  for (let j = 0; j < pixels.length; j++) input[j] = pixels[j]! / 127.5 - 1;
+  return input;
 }
 
-function release(item: WorkItem): void {
-  if ('normalized' in item.source) return;
-  const key = copyKey(item.source);
-  const entry = copies.get(key);
-  if (entry && --entry.users === 0) copies.delete(key);
-}
-
-/** The copy already being made for this item's original, if any. */
-function madeCopy(source: ImageSource): Promise<Uint8Array> | null {
-  return 'normalized' in source ? null : (copies.get(copyKey(source))?.copy ?? null);
-}
-
-function copyOf(source: ImageSource): Promise<Uint8Array> {
-  if ('normalized' in source) return Promise.resolve(source.normalized);
-  const entry = copies.get(copyKey(source))!;
-  entry.copy ??= normalizedCopy(source);
-  return entry.copy;
+async function work(item: WorkItem): Promise<void> {
+  // An original is decoded once to make its copy, then the copy once.
+  let decodes = 'normalized' in item.source ? 1 : 2;
+  let k = 0;
+  try {
+    const decoded = await decodeCopy(await normalizedCopy(item.source));
+    for (; k < item.views.length; k++) {
+      const input = scaled(await cutView(decoded, item.views[k]!, init.inputSize));
+      const msg: DecodedMessage = { seq: item.seqs[k]!, input, decodes };
+      decodes = 0;
+      init.decoded.postMessage(msg, [input.buffer]);
+    }
+  } catch (err) {
+    for (; k < item.seqs.length; k++) {
+      const msg: FromWorker = { type: 'failed', seq: item.seqs[k]!, message: message(err), decodes };
+      decodes = 0;
+      port.postMessage(msg);
+    }
+  }
 }
 
 function pump(): void {
-  while (!closing && pending.length > 0) {
-    const decodes = madeCopy(pending[0]!.source) === null;
-    if (decodes && decoding >= init.concurrency) break;
+  while (!closing && pending.length > 0 && inFlight < init.concurrency) {
     const item = pending.shift()!;
     inFlight++;
-    if (decodes) decoding++;
-    copyOf(item.source)
-      .then((normalized) => preprocess(normalized, viewSpec(item.view), init.inputSize))
-      .then(
-        (pixels) => {
-          const input = new Float32Array(pixels.length);
-          for (let j = 0; j < pixels.length; j++) input[j] = pixels[j]! / 127.5 - 1;
-          const msg: DecodedMessage = { seq: item.seq, input };
-          init.decoded.postMessage(msg, [input.buffer]);
-        },
-        (err: unknown) => {
-          const msg: FromWorker = { type: 'failed', seq: item.seq, message: message(err) };
-          port.postMessage(msg);
-        },
-      )
-      .finally(() => {
-        release(item);
-        inFlight--;
-        if (decodes) decoding--;
-        pump();
-        exitWhenIdle();
-      });
+    void work(item).finally(() => {
+      inFlight--;
+      pump();
+      exitWhenIdle();
+    });
   }
 }
 
 port.on('message', (msg: ToDecoder) => {
   if (msg.type === 'add') {
-    for (const item of msg.items) claim(item);
     pending.push(...msg.items);
     pump();
   } else if (msg.type === 'drop') {
     // Images already decoding finish and are ignored by the Embedder.
     const drop = new Set(msg.seqs);
-    for (let i = pending.length - 1; i >= 0; i--) {
-      if (drop.has(pending[i]!.seq)) release(pending.splice(i, 1)[0]!);
-    }
+    for (let i = pending.length - 1; i >= 0; i--) if (drop.has(pending[i]!.seqs[0]!)) pending.splice(i, 1);
   } else {
     closing = true;
-    for (const item of pending.splice(0)) release(item);
+    pending.length = 0;
     exitWhenIdle();
   }
 });

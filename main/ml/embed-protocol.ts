@@ -4,6 +4,7 @@
 // feeds sharp, so decoding and inference overlap on both cores.
 import type { MessagePort } from 'node:worker_threads';
 import type { ImageSource } from './image-source.js';
+import type { ViewSpec } from './views.js';
 
 export interface InferenceWorkerInit {
   file: string;
@@ -26,11 +27,12 @@ export interface DecodeWorkerInit {
   decoded: MessagePort;
 }
 
+/** One image and every view wanted of it: decoded once, cut once per view. */
 export interface WorkItem {
-  /** Chosen by the Embedder; unique among items in flight. */
-  seq: number;
+  /** One per view, chosen by the Embedder; unique among views in flight. */
+  seqs: number[];
   source: ImageSource;
-  view: number;
+  views: ViewSpec[];
 }
 
 /**
@@ -43,15 +45,17 @@ export type ToDecoder = { type: 'add'; items: WorkItem[] } | { type: 'drop'; seq
 /** Main thread -> inference worker. */
 export type ToInference = { type: 'close' };
 
-/** Decode worker -> inference worker: NHWC float32 input of one image, already scaled. */
+/** Decode worker -> inference worker: NHWC float32 input of one view, already scaled. */
 export interface DecodedMessage {
   seq: number;
   input: Float32Array;
+  /** Decodes the image took, carried by its first view only, so the main thread can count them per run. */
+  decodes: number;
 }
 
 /** Either worker -> main thread. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'fatal'; message: string; damaged: boolean }
-  | { type: 'vectors'; seqs: number[]; data: Float32Array }
-  | { type: 'failed'; seq: number; message: string };
+  | { type: 'vectors'; seqs: number[]; data: Float32Array; decodes: number[] }
+  | { type: 'failed'; seq: number; message: string; decodes: number };

@@ -45,9 +45,9 @@ async function infer(s: ort.InferenceSession): Promise<void> {
     );
     // Copied out of onnxruntime's buffer so it can be transferred.
     const data = new Float32Array(out[init.outputName]!.data as Float32Array);
-    post({ type: 'vectors', seqs: batch.map((b) => b.seq), data }, [data.buffer]);
+    post({ type: 'vectors', seqs: batch.map((b) => b.seq), data, decodes: batch.map((b) => b.decodes) }, [data.buffer]);
   } catch (err) {
-    for (const b of batch) post({ type: 'failed', seq: b.seq, message: `the backbone failed: ${message(err)}` });
+    for (const b of batch) post({ type: 'failed', seq: b.seq, message: `the backbone failed: ${message(err)}`, decodes: b.decodes });
   }
   running = false;
   next();

@@ -1,7 +1,9 @@
 // The main-thread face of the backbone: streams images to worker threads
-// (one decodes, one runs the backbone) and hands back embeddings, with progress, ETA and cancellation. Only a
-// bounded window of images is in flight, so a 20,000-image project is read
-// lazily and never held in memory at once.
+// (one decodes, one runs the backbone) and hands back embeddings, with
+// progress, ETA and cancellation. A request is one image with every view
+// wanted of it, decoded once for all of them; each run counts its decodes.
+// Only a bounded window of views is in flight, so a 20,000-image project is
+// read lazily and never held in memory at once.
 import './telemetry-off.js';
 import os from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -16,7 +18,7 @@ import {
 } from './backbones.js';
 import type { DecodeWorkerInit, FromWorker, InferenceWorkerInit, ToDecoder, ToInference, WorkItem } from './embed-protocol.js';
 import type { ImageSource } from './image-source.js';
-import { PLAIN_VIEW } from './views.js';
+import { PLAIN_VIEW, viewSpec, type ViewKey } from './views.js';
 
 export interface EmbedderOptions extends ModelsLocation {
   /** onnxruntime intra-op threads; default: all cores but one. */
@@ -29,10 +31,12 @@ export interface EmbedderOptions extends ModelsLocation {
 
 export interface EmbedRequest<T> {
   source: ImageSource;
-  view: number;
+  /** Every view wanted of this image; at least one. */
+  views: readonly ViewKey[];
   tag: T;
 }
 
+/** Counts images (requests), not views. */
 export interface EmbedProgress {
   done: number;
   total: number;
@@ -41,7 +45,8 @@ export interface EmbedProgress {
 }
 
 export interface EmbedHandlers<T> {
-  onVector(tag: T, vector: Float32Array): void;
+  onVector(tag: T, view: ViewKey, vector: Float32Array): void;
+  /** Once per image that could not be embedded; views delivered before the failure stay delivered. */
   onFailure?(tag: T, message: string): void;
   onProgress?(progress: EmbedProgress): void;
   signal?: AbortSignal;
@@ -55,15 +60,23 @@ export function defaultThreads(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
 
-/** Images sent to the workers and not yet answered, per run. */
+export interface EmbedRunResult {
+  /** Images answered, failed ones included. */
+  done: number;
+  failed: number;
+  /** Times an image's bytes were decoded: one per stored copy, two per original (it is normalized first). */
+  decodes: number;
+}
+
+/** Views sent to the workers and not yet answered, per run: each holds a 600 KB input at most. */
 const WINDOW = 64;
 const PROGRESS_EVERY_MS = 100;
 /** Longest wait for a worker to finish its current image or batch on close. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
 interface Outstanding {
-  onVector(vector: Float32Array): void;
-  onFailure(message: string): void;
+  onVector(vector: Float32Array, decodes: number): void;
+  onFailure(message: string, decodes: number): void;
 }
 
 export function abortError(signal: AbortSignal): Error {
@@ -165,13 +178,13 @@ export class Embedder {
         const o = this.outstanding.get(seq);
         if (!o) return;
         this.outstanding.delete(seq);
-        o.onVector(msg.data.slice(i * dim, (i + 1) * dim));
+        o.onVector(msg.data.slice(i * dim, (i + 1) * dim), msg.decodes[i]!);
       });
     } else if (msg.type === 'failed') {
       const o = this.outstanding.get(msg.seq);
       if (!o) return;
       this.outstanding.delete(msg.seq);
-      o.onFailure(msg.message);
+      o.onFailure(msg.message, msg.decodes);
     }
   }
 
@@ -191,12 +204,12 @@ export class Embedder {
   }
 
   /**
-   * Embeds every request, calling onVector as each vector arrives (in no
-   * particular order). Requests are pulled lazily from the iterable. On
-   * abort it rejects with the signal's reason; vectors delivered before
-   * that stay delivered.
+   * Embeds every request, calling onVector as each view's vector arrives (in
+   * no particular order). Requests are pulled lazily from the iterable;
+   * `total` is the number of requests. On abort it rejects with the
+   * signal's reason; vectors delivered before that stay delivered.
    */
-  run<T>(requests: Iterable<EmbedRequest<T>>, total: number, handlers: EmbedHandlers<T>): Promise<{ done: number; failed: number }> {
+  run<T>(requests: Iterable<EmbedRequest<T>>, total: number, handlers: EmbedHandlers<T>): Promise<EmbedRunResult> {
     const { signal } = handlers;
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.broken) return Promise.reject(this.broken);
@@ -205,11 +218,12 @@ export class Embedder {
     const started = performance.now();
     let done = 0;
     let failed = 0;
+    let decodes = 0;
     let exhausted = false;
     let lastProgress = 0;
 
     if (this.activeRuns++ === 0) for (const w of this.workers) w.ref();
-    return new Promise<{ done: number; failed: number }>((resolve, reject) => {
+    return new Promise<EmbedRunResult>((resolve, reject) => {
       let settled = false;
       const finish = (err: Error | null) => {
         if (settled) return;
@@ -222,7 +236,7 @@ export class Embedder {
         }
         if (--this.activeRuns === 0) for (const w of this.workers) w.unref();
         if (err) reject(err);
-        else resolve({ done, failed });
+        else resolve({ done, failed, decodes });
       };
       const progress = (force: boolean) => {
         if (!handlers.onProgress) return;
@@ -237,12 +251,6 @@ export class Embedder {
           etaSeconds: rate > 0 ? Math.max(0, total - done) / rate / 1000 : null,
         });
       };
-      const answered = (seq: number) => {
-        mine.delete(seq);
-        done++;
-        progress(false);
-        refill();
-      };
       const refill = () => {
         if (settled) return;
         const items: WorkItem[] = [];
@@ -253,21 +261,37 @@ export class Embedder {
               exhausted = true;
               break;
             }
-            const { source, view, tag } = next.value;
-            const seq = this.nextSeq++;
-            mine.add(seq);
-            items.push({ seq, source, view });
-            this.outstanding.set(seq, {
-              onVector: (vector) => {
-                handlers.onVector(tag, vector);
-                answered(seq);
-              },
-              onFailure: (message) => {
+            const { source, views, tag } = next.value;
+            const specs = views.map(viewSpec);
+            const seqs = views.map(() => this.nextSeq++);
+            let left = seqs.length;
+            let failure: string | null = null;
+            const answered = (seq: number, d: number) => {
+              mine.delete(seq);
+              decodes += d;
+              if (--left > 0) return;
+              done++;
+              if (failure !== null) {
                 failed++;
-                handlers.onFailure?.(tag, message);
-                answered(seq);
-              },
+                handlers.onFailure?.(tag, failure);
+              }
+              progress(false);
+              refill();
+            };
+            seqs.forEach((seq, k) => {
+              mine.add(seq);
+              this.outstanding.set(seq, {
+                onVector: (vector, d) => {
+                  handlers.onVector(tag, views[k]!, vector);
+                  answered(seq, d);
+                },
+                onFailure: (message, d) => {
+                  failure ??= message;
+                  answered(seq, d);
+                },
+              });
             });
+            items.push({ seqs, source, views: specs });
           }
         } catch (err) {
           finish(err instanceof Error ? err : new Error(String(err)));
@@ -289,13 +313,13 @@ export class Embedder {
   }
 
   /** Embeds a few images under one view; a failed image gives an Error in its place. */
-  async embedMany(sources: ImageSource[], view: number = PLAIN_VIEW, signal?: AbortSignal): Promise<(Float32Array | Error)[]> {
+  async embedMany(sources: ImageSource[], view: ViewKey = PLAIN_VIEW, signal?: AbortSignal): Promise<(Float32Array | Error)[]> {
     const out: (Float32Array | Error)[] = new Array(sources.length);
     await this.run(
-      sources.map((source, i) => ({ source, view, tag: i })),
+      sources.map((source, i) => ({ source, views: [view], tag: i })),
       sources.length,
       {
-        onVector: (i, v) => (out[i] = v),
+        onVector: (i, _view, v) => (out[i] = v),
         onFailure: (i, message) => (out[i] = new Error(message)),
         ...(signal ? { signal } : {}),
       },

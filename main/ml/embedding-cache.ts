@@ -1,10 +1,12 @@
 // Fills the project's embedding cache: computes only the (image, view)
 // pairs that are missing for a backbone, from the stored normalized JPEGs,
-// and saves vectors in small transactions as they arrive, so a cancel or
-// a crash keeps everything computed so far.
+// each image decoded once for all its missing views, and saves vectors in
+// small transactions as they arrive, so a cancel or a crash keeps
+// everything computed so far.
 import type { ProjectStore } from '../../db/project-store.js';
 import { missingEmbeddings, putEmbeddings, type EmbeddingKey, type StoredEmbedding } from '../../db/ml-queries.js';
 import type { EmbedProgress, Embedder, EmbedRequest } from './embedder.js';
+import type { ViewKey } from './views.js';
 
 export interface EnsureEmbeddingsOptions {
   signal?: AbortSignal;
@@ -14,7 +16,10 @@ export interface EnsureEmbeddingsOptions {
 export interface EnsureEmbeddingsResult {
   computed: number;
   cached: number;
-  failed: { imageId: number; view: number; message: string }[];
+  /** One entry per image that could not be read. */
+  failed: { imageId: number; message: string }[];
+  /** Decodes this run made: one per image embedded, whatever the number of its views. */
+  decodes: number;
 }
 
 const FLUSH_ROWS = 64;
@@ -28,6 +33,13 @@ export async function ensureEmbeddings(
 ): Promise<EnsureEmbeddingsResult> {
   const backbone = embedder.backbone.id;
   const missing = missingEmbeddings(store, backbone, wanted);
+  const byImage = new Map<number, ViewKey[]>();
+  for (const { imageId, view } of missing) {
+    const views = byImage.get(imageId);
+    if (views) {
+      if (!views.includes(view)) views.push(view);
+    } else byImage.set(imageId, [view]);
+  }
   const failed: EnsureEmbeddingsResult['failed'] = [];
   let buffer: StoredEmbedding[] = [];
   let lastFlush = performance.now();
@@ -40,30 +52,31 @@ export async function ensureEmbeddings(
     lastFlush = performance.now();
   };
 
-  function* requests(): Generator<EmbedRequest<EmbeddingKey>> {
-    for (const key of missing) {
+  function* requests(): Generator<EmbedRequest<number>> {
+    for (const [imageId, views] of byImage) {
       // Read lazily: only the images in flight are held in memory.
-      const pixels = store.normalized(key.imageId);
+      const pixels = store.normalized(imageId);
       if (!pixels) {
-        failed.push({ ...key, message: 'the image is no longer in the project' });
+        failed.push({ imageId, message: 'the image is no longer in the project' });
         continue;
       }
-      yield { source: { normalized: pixels.bytes }, view: key.view, tag: key };
+      yield { source: { normalized: pixels.bytes }, views, tag: imageId };
     }
   }
 
+  let decodes = 0;
   try {
-    await embedder.run(requests(), missing.length, {
-      onVector: (key, vector) => {
-        buffer.push({ ...key, vector });
+    ({ decodes } = await embedder.run(requests(), byImage.size, {
+      onVector: (imageId, view, vector) => {
+        buffer.push({ imageId, view, vector });
         if (buffer.length >= FLUSH_ROWS || performance.now() - lastFlush > FLUSH_MS) flush();
       },
-      onFailure: (key, message) => failed.push({ ...key, message }),
+      onFailure: (imageId, message) => failed.push({ imageId, message }),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    }));
   } finally {
     flush();
   }
-  return { computed, cached: wanted.length - missing.length, failed };
+  return { computed, cached: wanted.length - missing.length, failed, decodes };
 }

@@ -9,7 +9,7 @@ import { CoreError } from '../core/jobs.js';
 import { isIgnoredName } from '../import/layout.js';
 import { walkFiles } from '../import/walk.js';
 import { computeMetrics, type Confusion } from './metrics.js';
-import { applyHead, argMax, averageProbabilities, imagesProgress, predictionViews, type ImagesProgress } from './predict.js';
+import { applyHead, argMax, averageProbabilities, predictionViews, type ImagesProgress } from './predict.js';
 import { activeVersion, loadHead, VersionError } from './versions.js';
 
 export interface FolderEvaluation {
@@ -71,12 +71,12 @@ export async function evaluateFolder(
   const failed = new Map<number, string>();
   try {
     await embedder.run(
-      files.flatMap((f, i) => views.map((view) => ({ source: { path: f.file }, view, tag: i }))),
-      files.length * views.length,
+      files.map((f, i) => ({ source: { path: f.file }, views, tag: i })),
+      files.length,
       {
-        onVector: (i, v) => probabilities[i]!.push(applyHead(head, v)),
+        onVector: (i, _view, v) => probabilities[i]!.push(applyHead(head, v)),
         onFailure: (i, reason) => failed.set(i, reason),
-        ...(opts.onProgress ? { onProgress: imagesProgress(views.length, opts.onProgress) } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
     );

@@ -5,7 +5,7 @@ import type { DenseWeights, HeadModel } from './head-format.js';
 import type { EmbedProgress, Embedder } from './embedder.js';
 import type { ImageSource } from './image-source.js';
 import type { OutOfSetCheck } from './out-of-set.js';
-import { FLIP_VIEW, PLAIN_VIEW } from './views.js';
+import { PLAIN_VIEW, PREDICTION_VIEWS, type ViewKey } from './views.js';
 
 function dense(x: Float32Array, d: DenseWeights, relu: boolean): Float32Array {
   const out = new Float32Array(d.bias);
@@ -59,8 +59,8 @@ export function argMax(p: ArrayLike<number>): number {
 }
 
 /** The views a head's predictions average over. */
-export function predictionViews(tta: boolean): number[] {
-  return tta ? [PLAIN_VIEW, FLIP_VIEW] : [PLAIN_VIEW];
+export function predictionViews(tta: boolean): ViewKey[] {
+  return tta ? [...PREDICTION_VIEWS] : [PLAIN_VIEW];
 }
 
 export interface ClassScore {
@@ -85,11 +85,6 @@ export interface ImagesProgress {
   etaSeconds: number | null;
 }
 
-/** The embedder counts views; a person counts images, each of which may be seen in more than one view. */
-export function imagesProgress(views: number, report: (p: ImagesProgress) => void): (p: EmbedProgress) => void {
-  return (p) => report({ done: Math.floor(p.done / views), total: Math.ceil(p.total / views), etaSeconds: p.etaSeconds });
-}
-
 /** Embeds new images (files or bytes) with the head's backbone and classifies them. */
 export async function predictImages(
   embedder: Embedder,
@@ -105,12 +100,12 @@ export async function predictImages(
   const vectors = sources.map(() => [] as Float32Array[]);
   const errors = new Map<number, string>();
   await embedder.run(
-    sources.flatMap((source, i) => views.map((view, k) => ({ source, view, tag: i * views.length + k }))),
-    sources.length * views.length,
+    sources.map((source, i) => ({ source, views, tag: i })),
+    sources.length,
     {
-      onVector: (tag, v) => (vectors[Math.floor(tag / views.length)]![tag % views.length] = v),
-      onFailure: (tag, message) => errors.set(Math.floor(tag / views.length), message),
-      ...(opts.onProgress ? { onProgress: imagesProgress(views.length, opts.onProgress) } : {}),
+      onVector: (i, view, v) => (vectors[i]![views.indexOf(view)] = v),
+      onFailure: (i, message) => errors.set(i, message),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     },
   );

@@ -15,7 +15,7 @@ import type { BackendName } from './tf-backend.js';
 import { DEFAULT_HEAD_SETTINGS, type EpochStats, type Samples } from './train-head.js';
 import { planTraining } from './training-data.js';
 import { loadVectors, yieldToEventLoop, type VectorIndex } from './vector-index.js';
-import { PLAIN_VIEW, trainingViews } from './views.js';
+import { PLAIN_VIEW, trainingViews, type ViewKey } from './views.js';
 import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
 
 export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'saving';
@@ -56,7 +56,8 @@ export interface TrainProjectOptions extends ModelsLocation {
 export interface TrainProjectResult {
   versionId: number;
   /** Embeddings computed by this run, and those found in the cache. */
-  embedded: { computed: number; cached: number };
+  /** Decodes counts the times images were decoded to embed them: one per image embedded, whatever its views. */
+  embedded: { computed: number; cached: number; decodes: number };
   metrics: VersionMetrics;
   warnings: string[];
 }
@@ -72,7 +73,7 @@ function checkAbort(signal: AbortSignal | undefined): void {
 /** Rows of (image, view) vectors with class indices, copied a slice at a time. */
 async function samples(
   images: LabelledImage[],
-  views: number[],
+  views: ViewKey[],
   index: VectorIndex,
   classIndex: Map<string, number>,
   dim: number,
@@ -98,7 +99,7 @@ async function samples(
 async function evaluate(
   head: HeadModel,
   images: LabelledImage[],
-  views: number[],
+  views: readonly ViewKey[],
   index: VectorIndex,
 ): Promise<{ metrics: Metrics; predictions: ImagePrediction[] } | null> {
   const classIndex = new Map(head.classes.map((c, i) => [c, i]));
@@ -126,7 +127,7 @@ async function embedMissing(
   backbone: string,
   wanted: EmbeddingKey[],
   opts: TrainProjectOptions,
-): Promise<{ dim: number; computed: number; cached: number; warnings: string[] }> {
+): Promise<{ dim: number; computed: number; cached: number; decodes: number; warnings: string[] }> {
   const embedder = opts.embedder ?? (await Embedder.open(backbone, opts));
   try {
     if (embedder.backbone.id !== backbone) throw new Error(`The embedder runs ${embedder.backbone.id}, not ${backbone}.`);
@@ -136,7 +137,7 @@ async function embedMissing(
     });
     const failed = new Set(result.failed.map((f) => f.imageId)).size;
     const warnings = failed > 0 ? [`${failed} image${failed === 1 ? '' : 's'} could not be read and ${failed === 1 ? 'was' : 'were'} left out.`] : [];
-    return { dim: embedder.backbone.dim, computed: result.computed, cached: result.cached, warnings };
+    return { dim: embedder.backbone.dim, computed: result.computed, cached: result.cached, decodes: result.decodes, warnings };
   } finally {
     if (!opts.embedder) await embedder.close();
   }
@@ -252,7 +253,7 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
       metrics,
       durationMs: performance.now() - started,
     });
-    return { versionId, embedded: { computed: embedded.computed, cached: embedded.cached }, metrics, warnings };
+    return { versionId, embedded: { computed: embedded.computed, cached: embedded.cached, decodes: embedded.decodes }, metrics, warnings };
   } finally {
     trainer.dispose();
   }

@@ -3,9 +3,10 @@
 // vectors, and reading them in one go would freeze the main process.
 import type { ProjectStore } from '../../db/project-store.js';
 import { getEmbeddings } from '../../db/ml-queries.js';
+import type { ViewKey } from './views.js';
 
 /** imageId -> view -> vector */
-export type VectorIndex = Map<number, Map<number, Float32Array>>;
+export type VectorIndex = Map<number, Map<ViewKey, Float32Array>>;
 
 const IDS_PER_CHUNK = 250;
 
@@ -15,7 +16,7 @@ export async function loadVectors(
   store: ProjectStore,
   backbone: string,
   imageIds: readonly number[],
-  views: readonly number[],
+  views: readonly ViewKey[],
 ): Promise<VectorIndex> {
   const index: VectorIndex = new Map();
   for (let i = 0; i < imageIds.length; i += IDS_PER_CHUNK) {

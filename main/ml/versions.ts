@@ -21,12 +21,13 @@ import type { HeadModel } from './head-format.js';
 import type { ImagePrediction, Metrics } from './metrics.js';
 import type { OutOfSetRule } from './out-of-set.js';
 import type { EpochStats, HeadSettings } from './train-head.js';
+import type { ViewKey } from './views.js';
 
 export interface TrainSettings extends HeadSettings {
   backbone: string;
   augment: boolean;
-  /** Views each training image was embedded under. */
-  views: number[];
+  /** Views each training image was embedded under: keys, or catalogue positions in versions trained before keys (schema 5). */
+  views: (ViewKey | number)[];
   /** Whether predictions average the plain and mirrored view. */
   tta: boolean;
   validationShare: number;

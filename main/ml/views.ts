@@ -1,7 +1,10 @@
-// The fixed catalogue of views an image is embedded under. View 0 is the
-// plain centre crop every image gets; the others are augmentations given to
-// training images only. Views are deterministic (no randomness), so a cached
-// embedding of (image, backbone, view) never goes stale.
+// The catalogue of views an image is embedded under. The plain centre crop
+// is what every image gets; the others are augmentations. Views are
+// deterministic (no randomness), and each is known by a key spelled from its
+// parameters (and read back from it), so a cached embedding of (image,
+// backbone, view key) is the embedding of exactly that view: changing a
+// view's parameters changes its key, and reordering the catalogue changes
+// nothing.
 
 export interface ViewSpec {
   /** Mirror left-right. */
@@ -17,27 +20,59 @@ export interface ViewSpec {
   saturation: number;
 }
 
-const plain: ViewSpec = { flip: false, zoom: 1, x: 0.5, y: 0.5, rotate: 0, brightness: 1, saturation: 1 };
+/** A view's stable name in the embedding cache, e.g. "plain", "flip", "zoom1.25_x0.2_y0.25". */
+export type ViewKey = string;
 
-export const VIEWS: readonly ViewSpec[] = [
-  plain,
-  { ...plain, flip: true },
-  { ...plain, zoom: 1.25, x: 0.2, y: 0.25 },
-  { ...plain, zoom: 1.25, x: 0.8, y: 0.75, flip: true },
-  { ...plain, rotate: 10, brightness: 1.12, saturation: 1.2 },
-  { ...plain, rotate: -10, brightness: 0.88, saturation: 0.8, flip: true },
-];
+const PLAIN_SPEC: ViewSpec = { flip: false, zoom: 1, x: 0.5, y: 0.5, rotate: 0, brightness: 1, saturation: 1 };
 
-export const PLAIN_VIEW = 0;
-export const FLIP_VIEW = 1;
+/** Parameters in the order they are spelled; a parameter at its plain value is left out. */
+const SPELLED = ['zoom', 'x', 'y', 'rotate', 'brightness', 'saturation'] as const;
 
-/** Views embedded for a training image. */
-export function trainingViews(augment: boolean): number[] {
-  return augment ? VIEWS.map((_, i) => i) : [PLAIN_VIEW];
+export function viewKey(spec: ViewSpec): ViewKey {
+  const parts: string[] = [];
+  for (const p of SPELLED) if (spec[p] !== PLAIN_SPEC[p]) parts.push(`${p}${spec[p]}`);
+  if (spec.flip) parts.push('flip');
+  return parts.length === 0 ? 'plain' : parts.join('_');
 }
 
-export function viewSpec(view: number): ViewSpec {
-  const spec = VIEWS[view];
-  if (!spec) throw new RangeError(`Unknown view ${view}.`);
+const AUGMENTED: readonly ViewSpec[] = [
+  { ...PLAIN_SPEC, zoom: 1.25, x: 0.2, y: 0.25 },
+  { ...PLAIN_SPEC, zoom: 1.25, x: 0.8, y: 0.75, flip: true },
+  { ...PLAIN_SPEC, rotate: 10, brightness: 1.12, saturation: 1.2 },
+  { ...PLAIN_SPEC, rotate: -10, brightness: 0.88, saturation: 0.8, flip: true },
+];
+
+const CATALOGUE: readonly ViewSpec[] = [PLAIN_SPEC, { ...PLAIN_SPEC, flip: true }, ...AUGMENTED];
+
+export const PLAIN_VIEW: ViewKey = viewKey(PLAIN_SPEC);
+export const FLIP_VIEW: ViewKey = viewKey({ ...PLAIN_SPEC, flip: true });
+
+/** What predictions average over, and so what an import embeds every image under as it arrives. */
+export const PREDICTION_VIEWS: readonly ViewKey[] = [PLAIN_VIEW, FLIP_VIEW];
+
+/** Every view of the catalogue, the plain one first. */
+export const ALL_VIEWS: readonly ViewKey[] = CATALOGUE.map(viewKey);
+
+/** Views embedded for a training image. */
+export function trainingViews(augment: boolean): ViewKey[] {
+  return augment ? [...ALL_VIEWS] : [PLAIN_VIEW];
+}
+
+/** The view a key spells; throws RangeError for anything viewKey() would not have written. */
+export function viewSpec(key: ViewKey): ViewSpec {
+  const spec: ViewSpec = { ...PLAIN_SPEC };
+  if (key !== 'plain') {
+    for (const part of key.split('_')) {
+      if (part === 'flip') {
+        spec.flip = true;
+        continue;
+      }
+      const name = SPELLED.find((p) => part.startsWith(p) && part.length > p.length);
+      const value = name === undefined ? NaN : Number(part.slice(name.length));
+      if (name === undefined || !Number.isFinite(value)) throw new RangeError(`Unknown view "${key}".`);
+      spec[name] = value;
+    }
+  }
+  if (viewKey(spec) !== key) throw new RangeError(`Unknown view "${key}".`);
   return spec;
 }

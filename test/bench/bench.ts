@@ -18,7 +18,7 @@ import { HeadTrainer } from '../../main/ml/head-trainer.js';
 import { preprocess } from '../../main/ml/preprocess.js';
 import type { BackendName } from '../../main/ml/tf-backend.js';
 import { DEFAULT_HEAD_SETTINGS, type Samples } from '../../main/ml/train-head.js';
-import { VIEWS } from '../../main/ml/views.js';
+import { PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
 import { datasetDir, findDataset } from '../helpers/datasets.js';
 
 interface TableRow {
@@ -107,10 +107,10 @@ async function embedRate(embedder: Embedder, files: string[], vectors: Float32Ar
   await embedder.run(
     // Originals fed straight to the crop: the bare decode-and-crop pass the ratios are measured against.
     (function* () {
-      for (const [i, file] of files.entries()) yield { source: { normalized: fs.readFileSync(file) }, view: 0, tag: i };
+      for (const [i, file] of files.entries()) yield { source: { normalized: fs.readFileSync(file) }, views: [PLAIN_VIEW], tag: i };
     })(),
     files.length,
-    { onVector: (i, v) => (vectors[i] = v), onFailure: (_, m) => console.error(`  failed: ${m}`) },
+    { onVector: (i, _view, v) => (vectors[i] = v), onFailure: (_, m) => console.error(`  failed: ${m}`) },
   );
   const cpu = process.cpuUsage(cpu0);
   return { rate: files.length / ((performance.now() - t) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / files.length };
@@ -119,7 +119,7 @@ async function embedRate(embedder: Embedder, files: string[], vectors: Float32Ar
 /** CPU time of decoding and cropping alone, one image at a time in this thread: the part no backbone can hide. */
 async function decodeCpuMs(files: string[]): Promise<number> {
   const cpu0 = process.cpuUsage();
-  for (const f of files) await preprocess(fs.readFileSync(f), VIEWS[0]!, BACKBONE.spec.inputSize);
+  for (const f of files) await preprocess(fs.readFileSync(f), viewSpec(PLAIN_VIEW), BACKBONE.spec.inputSize);
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / 1000 / files.length;
 }
@@ -146,7 +146,7 @@ async function tfjsWasmPipelineRate(files: string[]): Promise<{ rate: number; fo
   const model = tf.model({ inputs: full.inputs, outputs: full.getLayer('embedding').output });
   const size = BACKBONE.spec.inputSize;
   const embed = async (file: string) => {
-    const px = await preprocess(fs.readFileSync(file), VIEWS[0]!, size);
+    const px = await preprocess(fs.readFileSync(file), viewSpec(PLAIN_VIEW), size);
     const x = tf.tidy(() => tf.tensor4d(Float32Array.from(px, (v) => v / 127.5 - 1), [1, size, size, 3]));
     const y = model.predict(x) as tf.Tensor;
     await y.data();
@@ -156,7 +156,7 @@ async function tfjsWasmPipelineRate(files: string[]): Promise<{ rate: number; fo
   let forward = 0;
   const t = performance.now();
   for (const f of files) {
-    const px = await preprocess(fs.readFileSync(f), VIEWS[0]!, size);
+    const px = await preprocess(fs.readFileSync(f), viewSpec(PLAIN_VIEW), size);
     const f0 = performance.now();
     const x = tf.tensor4d(Float32Array.from(px, (v) => v / 127.5 - 1), [1, size, size, 3]);
     const y = model.predict(x) as tf.Tensor;
