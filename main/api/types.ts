@@ -110,7 +110,18 @@ export interface ImportReport {
   cancelled: boolean;
   seconds: number;
   startedAt: number;
+  /** Added images whose prediction views were embedded during the import (absent in reports before that). */
+  embedded?: number;
+  /** Why some or all added images were not embedded during the import; they are embedded when a model needs them. */
+  embeddingNote?: string;
 }
+
+/**
+ * An import embeds each added image (its prediction views) as it arrives:
+ * `done` of the `total` images handed to the backbone so far, or why it
+ * does not (the weights are missing), in which case training embeds them.
+ */
+export type ImportEmbedding = { state: 'running'; backbone: string; done: number; total: number } | { state: 'later'; reason: string };
 
 /**
  * What one change did to the image list, so a view updates its grid and
@@ -146,6 +157,8 @@ export interface JobProgress {
   total: number | null;
   etaSeconds: number | null;
   message?: string;
+  /** Import jobs only: how far the embedding of the added images is. */
+  embedding?: ImportEmbedding;
 }
 
 export interface ProjectChanged {

@@ -98,6 +98,7 @@ export function formatImportReport(r: ImportReport): string {
   if (r.classesCreated.length) lines.push(`New classes: ${r.classesCreated.join(', ')}`);
   lines.push(...labelledDuplicateSentences(r));
   if (r.added > 0) lines.push(`Originals kept: ${megabytes(r.originalsBytes)} (the files as given, so a dataset export hands them back byte for byte)`);
+  if (r.embeddingNote !== undefined) lines.push(r.embeddingNote);
   for (const d of r.duplicates) lines.push(`  duplicate  ${d.file}: ${d.reason}`);
   for (const s of r.skipped) lines.push(`  skipped    ${s.file}: ${s.reason}`);
   return lines.join('\n');

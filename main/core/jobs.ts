@@ -1,6 +1,7 @@
 // Long-running work (import, embedding, training) is named by a job id the
 // caller chooses, so it can show progress and cancel before the call returns.
 import type { EventBus } from './events.js';
+import type { ImportEmbedding } from '../api/types.js';
 
 export class CoreError extends Error {
   constructor(message: string) {
@@ -64,7 +65,7 @@ export class Jobs {
 
   progress(
     job: Job,
-    p: { phase: string; done: number; total: number | null; etaSeconds?: number | null; message?: string },
+    p: { phase: string; done: number; total: number | null; etaSeconds?: number | null; message?: string; embedding?: ImportEmbedding },
   ): void {
     this.events.emit({
       type: 'progress',
@@ -75,6 +76,7 @@ export class Jobs {
       total: p.total,
       etaSeconds: p.etaSeconds ?? null,
       ...(p.message ? { message: p.message } : {}),
+      ...(p.embedding ? { embedding: p.embedding } : {}),
     });
   }
 }

@@ -80,6 +80,13 @@ function bmpSource(bytes: Buffer): Source {
   };
 }
 
+let originalsDecoded = 0;
+
+/** Originals this process has decoded, for counting decodes per run (tests, the bench). */
+export function originalDecodes(): number {
+  return originalsDecoded;
+}
+
 interface SmallImage {
   format: ImageFormat;
   width: number;
@@ -94,6 +101,7 @@ async function decodeSmall(bytes: Buffer, fileName: string): Promise<SmallImage>
   const sniffed = sniffFormat(bytes, fileName);
   if (sniffed.kind === 'other') throw new ImportSkipError(sniffed.reason);
   const { format } = sniffed;
+  originalsDecoded++;
   const source = format === 'bmp' ? bmpSource(bytes) : await sharpSource(bytes, format);
   try {
     const { data, info } = await source.pipeline

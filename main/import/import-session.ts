@@ -2,12 +2,15 @@
 // this machine, or bytes sent by the renderer). Files are decoded two at a
 // time, deduplicated by SHA-256 and saved in batches; callers are held back
 // while the queue is full, so memory does not grow with the number of files.
+// Given an ImportEmbeddings, each added image is embedded as it arrives, from
+// the same decode that made its copy and thumbnail.
 // importPaths() drives a session from files and folders on disk.
 import { webcrypto } from 'node:crypto';
 import path from 'node:path';
 import { classNameOrder, type NewImage, type ProjectStore } from '../../db/project-store.js';
-import type { ImportIssue, ImportReport, SplitCounts } from '../api/types.js';
+import type { ImportEmbedding, ImportIssue, ImportReport, SplitCounts } from '../api/types.js';
 import { decodeImage } from './decode.js';
+import type { ImportEmbeddings } from './import-embeddings.js';
 import { folderClassName, placementOf, type Placement } from './layout.js';
 import { ProgressPacer } from './progress.js';
 import { MAX_FILE_BYTES, readImageFile, tooLargeReason } from './read-file.js';
@@ -22,6 +25,8 @@ export interface ImportProgress {
   added: number;
   skipped: number;
   duplicates: number;
+  /** Present when the session embeds as it imports. */
+  embedding?: ImportEmbedding;
 }
 
 export interface ImportSessionOptions {
@@ -29,6 +34,8 @@ export interface ImportSessionOptions {
   signal?: AbortSignal;
   /** How many files the caller means to add, when known (for the ETA). */
   expected?: number;
+  /** Embeds the added images as they arrive; made with this session's emitProgress as its onChange. */
+  embeddings?: (onChange: () => void) => ImportEmbeddings;
 }
 
 /** Two decodes keep both cores busy; more would only queue inside libvips. */
@@ -99,12 +106,14 @@ export class ImportSession {
   private readonly looseCopiesInRoot = new Map<string, number[]>();
   private readonly bySplit: SplitCounts = { train: 0, validation: 0, test: 0, none: 0 };
   private readonly onAbort = () => this.cancel();
+  private readonly embeddings: ImportEmbeddings | null;
 
   constructor(
     private readonly store: ProjectStore,
     private readonly opts: ImportSessionOptions,
   ) {
     this.importId = store.beginImport();
+    this.embeddings = opts.embeddings?.(() => this.emit()) ?? null;
     this.total = opts.expected ?? null;
     this.pacer = new ProgressPacer(this.started);
     if (opts.signal?.aborted) this.cancel();
@@ -257,6 +266,8 @@ export class ImportSession {
       this.batchBytes += bytes.length;
       this.decoded++;
       settle(null);
+      // Holds this decode slot while the backbone is behind, so the copies waiting for it stay few.
+      await this.embeddings?.add(sha, image.normalized);
     } catch (err) {
       settle(reasonOf(err));
       throw err;
@@ -367,9 +378,10 @@ export class ImportSession {
           const classId = className === null ? null : classOf(className).id;
           out.push({ ...image, classId, importId: this.importId });
         }
-        this.store.insertImages(out);
-        return out;
+        const ids = this.store.insertImages(out);
+        return out.map((row, i) => ({ ...row, id: ids[i]! }));
       });
+      this.embeddings?.saved(rows);
       this.classesCreated.push(...created);
       for (const { className, n } of copiesLabelled) this.countLabelledCopies(className, n);
       this.duplicates.push(...late);
@@ -408,6 +420,7 @@ export class ImportSession {
       added: this.decoded,
       skipped: this.skipped.length,
       duplicates: this.duplicates.length,
+      ...(this.embeddings ? { embedding: this.embeddings.progress } : {}),
     });
   }
 
@@ -415,6 +428,7 @@ export class ImportSession {
     await this.idle();
     this.opts.signal?.removeEventListener('abort', this.onAbort);
     this.flush();
+    await this.embeddings?.finish();
     if (this.failure) throw this.failure;
     this.labelFlatFolders();
     this.orderNewClasses();
@@ -430,6 +444,7 @@ export class ImportSession {
       cancelled: this.state === 'cancelled',
       seconds: Math.round((performance.now() - this.started) / 100) / 10,
       startedAt: this.startedAt,
+      ...(this.embeddings?.report(this.added) ?? {}),
     };
     this.store.finishImport(this.importId, report);
     this.emit(true);

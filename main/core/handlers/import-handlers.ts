@@ -1,8 +1,10 @@
 import type { PancakeCore, Handlers } from '../core.js';
 import type { Job } from '../jobs.js';
 import { CoreError } from '../jobs.js';
-import type { ImportReport } from '../../api/types.js';
+import type { ImportEmbedding, ImportReport } from '../../api/types.js';
+import { ImportEmbeddings } from '../../import/import-embeddings.js';
 import { ImportSession, importPaths } from '../../import/import-session.js';
+import { projectBackbone } from './train-handlers.js';
 
 type ImportMethods = 'importPaths' | 'importBegin' | 'importAdd' | 'importEnd' | 'importReports';
 
@@ -18,14 +20,23 @@ interface Upload {
 export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods> {
   const uploads = new Map<string, Upload>();
 
-  const progressFor = (job: Job) => (p: { done: number; total: number | null; etaSeconds: number | null; added: number; skipped: number; duplicates: number }) =>
-    core.jobs.progress(job, {
-      phase: 'importing',
-      done: p.done,
-      total: p.total,
-      etaSeconds: p.etaSeconds,
-      message: `${p.added} added, ${p.duplicates} duplicates, ${p.skipped} skipped`,
-    });
+  const progressFor =
+    (job: Job) =>
+    (p: { done: number; total: number | null; etaSeconds: number | null; added: number; skipped: number; duplicates: number; embedding?: ImportEmbedding }) =>
+      core.jobs.progress(job, {
+        phase: 'importing',
+        done: p.done,
+        total: p.total,
+        etaSeconds: p.etaSeconds,
+        message: `${p.added} added, ${p.duplicates} duplicates, ${p.skipped} skipped`,
+        ...(p.embedding ? { embedding: p.embedding } : {}),
+      });
+
+  /** The project's backbone, warm from the core's embedders, embeds what the import adds. */
+  const embeddings = (store: typeof core.writableStore) => {
+    const backbone = projectBackbone(core);
+    return (onChange: () => void) => new ImportEmbeddings(store, core.embedders.get(backbone), onChange);
+  };
 
   const imagesChanged = () => core.events.emit({ type: 'project-changed', what: 'images' });
 
@@ -52,7 +63,7 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
     importPaths: ({ jobId, paths }) => {
       const store = core.writableStore;
       return core.jobs.run(jobId, 'import', async (job) => {
-        const report = await importPaths(store, paths, { onProgress: progressFor(job), signal: job.controller.signal });
+        const report = await importPaths(store, paths, { onProgress: progressFor(job), signal: job.controller.signal, embeddings: embeddings(store) });
         imagesChanged();
         return report;
       });
@@ -63,6 +74,7 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
       const session = new ImportSession(store, {
         onProgress: progressFor(job),
         signal: job.controller.signal,
+        embeddings: embeddings(store),
         ...(expected !== undefined ? { expected } : {}),
       });
       const upload: Upload = { job, session, timer: setTimeout(() => undefined, 0) };
