@@ -8,7 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
+import { ProjectStore } from '../../db/project-store.js';
 import { PancakeCore } from '../../main/core/core.js';
+import { importPaths } from '../../main/import/import-session.js';
+import { Embedder } from '../../main/ml/embedder.js';
+import { trainProject } from '../../main/ml/train.js';
 import { originalDecodes } from '../../main/import/decode.js';
 import { DEFAULT_BACKBONE, resolveBackbone } from '../../main/ml/backbones.js';
 import { preprocess } from '../../main/ml/preprocess.js';
@@ -62,9 +66,32 @@ async function importWithEmbedding(): Promise<{ seconds: number; trainSeconds: n
   return result;
 }
 
+/** The flow before imports embedded: import, then training embeds everything. */
+async function importThenEmbed(): Promise<{ importSeconds: number; trainSeconds: number; decodes: number }> {
+  const store = ProjectStore.create(path.join(tempDir(), 'then.pancake'));
+  const embedder = await Embedder.open(DEFAULT_BACKBONE);
+  const t = performance.now();
+  await importPaths(store, [folder], { onProgress: () => undefined });
+  const importSeconds = (performance.now() - t) / 1000;
+  const t2 = performance.now();
+  const trained = await trainProject(store, { embedder, augment: false });
+  const trainSeconds = (performance.now() - t2) / 1000;
+  await embedder.close();
+  store.close();
+  return { importSeconds, trainSeconds, decodes: trained.embedded.decodes };
+}
+
+/** Runs `f`, returning its result and the process's CPU milliseconds per photo, all threads. */
+async function withCpu<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const before = process.cpuUsage();
+  const out = await f();
+  const used = process.cpuUsage(before);
+  return [out, (used.user + used.system) / 1000 / files.length];
+}
+
 for (const f of files) fs.readFileSync(f);
-const bare = await barePass();
-const imported = await importWithEmbedding();
+const [bare, bareCpu] = await withCpu(barePass);
+const [imported, importedCpu] = await withCpu(importWithEmbedding);
 console.log(`${files.length} photos`);
 console.log(`bare embedding pass (decode + centre crop + forward, batch 1, sequential): ${bare.toFixed(2)} s`);
 console.log(
@@ -72,3 +99,9 @@ console.log(
     `${imported.decodes} originals decoded; ratio ${(imported.seconds / bare).toFixed(2)}x`,
 );
 console.log(`then a first model (train, no augmentation): ${imported.trainSeconds.toFixed(2)} s; import + model ${((imported.seconds + imported.trainSeconds) / bare).toFixed(2)}x`);
+const [then, thenCpu] = await withCpu(importThenEmbed);
+console.log(`CPU per photo: bare ${bareCpu.toFixed(1)} ms, import with embedding and a model ${importedCpu.toFixed(1)} ms, import then training ${thenCpu.toFixed(1)} ms`);
+console.log(
+  `import without embedding ${then.importSeconds.toFixed(2)} s, then training embeds (${then.decodes} copies decoded) and trains: ${then.trainSeconds.toFixed(2)} s; ` +
+    `together ${((then.importSeconds + then.trainSeconds) / bare).toFixed(2)}x`,
+);
