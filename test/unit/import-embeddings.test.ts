@@ -2,7 +2,8 @@
 // its copy is embedded under the prediction views by the project's warm
 // backbone, and the vectors are those the stored copy gives. A cancelled
 // import leaves every image with all of those vectors or none (the rest are
-// made later), and without weights the import still works and says so.
+// made later), and without weights the import still works and says so. A
+// training with augmentation then decodes each image once for its new views.
 // Real photos, the real backbone, a real SQLite file.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { importPaths } from '../../main/import/import-session.js';
 import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
 import { Embedder } from '../../main/ml/embedder.js';
 import { ensureEmbeddings } from '../../main/ml/embedding-cache.js';
+import { trainProject } from '../../main/ml/train.js';
 import { PREDICTION_VIEWS } from '../../main/ml/views.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
@@ -108,7 +110,25 @@ test('the import embeds every added image as the stored copy would, decoding eac
         assert.ok(v instanceof Float32Array, String(v));
         assert.ok(cosine(stored.get(id)!, v) > 0.99999, `image ${id}, ${view}`);
       });
+      // And what Try it gives for the same file's bytes.
+      const images = core.store.listImages();
+      const tried = await embedder.embedMany(images.map((i) => ({ name: i.fileName, bytes: fs.readFileSync(i.sourcePath) })), view);
+      images.forEach((image, i) => {
+        const v = tried[i];
+        assert.ok(v instanceof Float32Array, String(v));
+        assert.ok(cosine(stored.get(image.id)!, v) >= 0.999, `${image.fileName}, ${view}`);
+      });
     }
+
+    // A training with augmentation decodes each image that needs more views once, however many it needs.
+    const vectorsOf = () =>
+      new Map((core.store.db.prepare('SELECT image_id AS id, COUNT(*) AS n FROM embeddings GROUP BY image_id').all() as { id: number; n: number }[]).map((r) => [r.id, r.n]));
+    const beforeTraining = vectorsOf();
+    const trained = await trainProject(core.store, { embedder, augment: true });
+    const afterTraining = vectorsOf();
+    const grown = ids.filter((id) => afterTraining.get(id)! > beforeTraining.get(id)!).length;
+    assert.ok(grown > 0 && trained.embedded.computed > grown, `${grown} images got ${trained.embedded.computed} vectors`);
+    assert.equal(trained.embedded.decodes, grown);
   } finally {
     unsubscribe();
     await core.embedders.closeAll();
