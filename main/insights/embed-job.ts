@@ -23,7 +23,7 @@ export async function embedForJob(core: PancakeCore, job: Job, backbone: string,
   const store = core.store;
   const missing = missingEmbeddings(store, backbone, wanted);
   if (missing.length === 0) return new Set();
-  core.jobs.progress(job, { phase: 'embedding', done: 0, total: missing.length });
+  core.jobs.progress(job, { phase: 'embedding', done: 0, total: new Set(missing.map((m) => m.imageId)).size });
   const embedder = await core.embedders.get(backbone);
   const result = await ensureEmbeddings(store, embedder, missing, {
     signal: job.controller.signal,

@@ -5,7 +5,7 @@
 // everything computed so far.
 import type { ProjectStore } from '../../db/project-store.js';
 import { missingEmbeddings, putEmbeddings, type EmbeddingKey, type StoredEmbedding } from '../../db/ml-queries.js';
-import type { EmbedProgress, Embedder, EmbedRequest } from './embedder.js';
+import type { EmbedProgress, Embedder, EmbedRequest, EmbedRunResult } from './embedder.js';
 import type { ViewKey } from './views.js';
 
 export interface EnsureEmbeddingsOptions {
@@ -64,9 +64,9 @@ export async function ensureEmbeddings(
     }
   }
 
-  let decodes = 0;
+  let run: EmbedRunResult;
   try {
-    ({ decodes } = await embedder.run(requests(), byImage.size, {
+    run = await embedder.run(requests(), byImage.size, {
       onVector: (imageId, view, vector) => {
         buffer.push({ imageId, view, vector });
         if (buffer.length >= FLUSH_ROWS || performance.now() - lastFlush > FLUSH_MS) flush();
@@ -74,9 +74,9 @@ export async function ensureEmbeddings(
       onFailure: (imageId, message) => failed.push({ imageId, message }),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
-    }));
+    });
   } finally {
     flush();
   }
-  return { computed, cached: wanted.length - missing.length, failed, decodes };
+  return { computed, cached: wanted.length - missing.length, failed, decodes: run.decodes };
 }

@@ -2,7 +2,7 @@
 // format describes, so prediction needs no tfjs; and embeds new images to
 // classify them.
 import type { DenseWeights, HeadModel } from './head-format.js';
-import type { EmbedProgress, Embedder } from './embedder.js';
+import type { Embedder } from './embedder.js';
 import type { ImageSource } from './image-source.js';
 import type { OutOfSetCheck } from './out-of-set.js';
 import { PLAIN_VIEW, PREDICTION_VIEWS, type ViewKey } from './views.js';

@@ -5,8 +5,9 @@
 // backbones' SOURCE.md: shorter side to the input size, then a centre crop,
 // lanczos3; cut from the decoded raster it is byte for byte the crop sharp
 // makes from the JPEG itself (test/unit/view-keys.test.ts). Originals never come here: they are normalized first, as
-// an import does, because the raster before JPEG encoding gives embeddings
-// only 0.98 to 0.996 cosine to the stored copy's (measured on hymenoptera).
+// an import does, because embeddings of the raster before JPEG encoding are
+// only 0.996 cosine to the stored copy's typically, 0.980 at worst
+// (hymenoptera).
 import sharp, { type Sharp } from 'sharp';
 import type { ViewSpec } from './views.js';
 
