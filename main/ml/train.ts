@@ -55,8 +55,7 @@ export interface TrainProjectOptions extends ModelsLocation {
 
 export interface TrainProjectResult {
   versionId: number;
-  /** Embeddings computed by this run, and those found in the cache. */
-  /** Decodes counts the times images were decoded to embed them: one per image embedded, whatever its views. */
+  /** Embeddings computed by this run, those found in the cache, and the decodes that took: one per image embedded, whatever its views. */
   embedded: { computed: number; cached: number; decodes: number };
   metrics: VersionMetrics;
   warnings: string[];

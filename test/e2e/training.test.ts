@@ -67,7 +67,7 @@ test('train hymenoptera from the Train view, inspect the version, export it', { 
   await recordPhases(page);
   await trainButton.click();
   await page.locator('[data-testid="train-phase"][data-phase="embedding"]').waitFor();
-  await page.locator('[data-testid="train-progress-count"]:has-text("pictures")').waitFor();
+  await page.locator('[data-testid="train-progress-count"]:has-text("images")').waitFor();
   await session.screenshot('training-02-embedding');
 
   // Leaving the tab must not lose the run: the core's events keep arriving.

@@ -6,6 +6,7 @@
 import '../../main/ml/telemetry-off.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { ProjectStore } from '../../db/project-store.js';
@@ -47,20 +48,44 @@ async function barePass(): Promise<number> {
   return seconds;
 }
 
-async function importWithEmbedding(): Promise<{ seconds: number; trainSeconds: number; added: number; embedded: number; decodes: number }> {
+interface Imported {
+  seconds: number;
+  trainSeconds: number;
+  added: number;
+  embedded: number;
+  decodes: number;
+  lagP99Ms: number;
+  peakRssMb: number;
+}
+
+async function importWithEmbedding(): Promise<Imported> {
   const home = tempDir();
   const core = new PancakeCore({ stateDir: home, host: 'cli' });
   await core.api.projectCreate({ path: path.join(home, 'timed.pancake') });
   // The app keeps its backbone warm; loading the weights is not the import's cost.
   await core.embedders.get(DEFAULT_BACKBONE);
   const decodes = originalDecodes();
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+  lag.enable();
   const t = performance.now();
   const report = await core.api.importPaths({ jobId: 'import', paths: [folder] });
   const seconds = (performance.now() - t) / 1000;
+  lag.disable();
+  clearInterval(sampler);
   const t2 = performance.now();
   await core.api.train({ jobId: 'train', settings: { augment: false } });
   const trainSeconds = (performance.now() - t2) / 1000;
-  const result = { seconds, trainSeconds, added: report.added, embedded: report.embedded ?? 0, decodes: originalDecodes() - decodes };
+  const result = {
+    seconds,
+    trainSeconds,
+    added: report.added,
+    embedded: report.embedded ?? 0,
+    decodes: originalDecodes() - decodes,
+    lagP99Ms: lag.percentile(99) / 1e6,
+    peakRssMb: peakRss / 2 ** 20,
+  };
   await core.embedders.closeAll();
   core.shutdown();
   return result;
@@ -98,6 +123,7 @@ console.log(
   `import with embedding (plain and mirror views): ${imported.seconds.toFixed(2)} s, ${imported.added} added, ${imported.embedded} embedded, ` +
     `${imported.decodes} originals decoded; ratio ${(imported.seconds / bare).toFixed(2)}x`,
 );
+console.log(`during that import: main-thread event-loop lag p99 ${imported.lagP99Ms.toFixed(1)} ms, peak RSS ${imported.peakRssMb.toFixed(0)} MB`);
 console.log(`then a first model (train, no augmentation): ${imported.trainSeconds.toFixed(2)} s; import + model ${((imported.seconds + imported.trainSeconds) / bare).toFixed(2)}x`);
 const [then, thenCpu] = await withCpu(importThenEmbed);
 console.log(`CPU per photo: bare ${bareCpu.toFixed(1)} ms, import with embedding and a model ${importedCpu.toFixed(1)} ms, import then training ${thenCpu.toFixed(1)} ms`);
