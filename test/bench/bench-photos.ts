@@ -37,6 +37,19 @@ async function variant(source: string, pass: number): Promise<Buffer> {
   return (pass % 2 === 1 ? raster.flop() : raster).resize(WIDTH, HEIGHT, { fit: 'cover', position }).jpeg({ quality: 90 }).toBuffer();
 }
 
+/** One photo of each class in turn, so that any count has every class in about equal shares. */
+function interleaved(files: string[]): string[] {
+  const byClass = new Map<string, string[]>();
+  for (const f of files) {
+    const c = path.basename(path.dirname(f));
+    byClass.set(c, [...(byClass.get(c) ?? []), f]);
+  }
+  const lists = [...byClass.values()];
+  const out: string[] = [];
+  for (let i = 0; out.length < files.length; i++) for (const list of lists) if (i < list.length) out.push(list[i]!);
+  return out;
+}
+
 export interface BenchPhotos {
   dir: string;
   files: string[];
@@ -50,7 +63,7 @@ export async function benchPhotos(count: number, onProgress?: (done: number) => 
     throw new Error(`The ${WIDTH}x${HEIGHT} bench photos are made from ${missing.join(' and ')} in ${sharedDatasetsDir}, which this machine does not have.`);
   }
   if (!fs.existsSync(path.join(dir, COMPLETE_MARK))) {
-    const sources = SOURCES.flatMap((name) => jpegsUnder(path.join(sharedDatasetsDir, name)));
+    const sources = interleaved(SOURCES.flatMap((name) => jpegsUnder(path.join(sharedDatasetsDir, name))));
     for (let i = 0; i < count; i++) {
       const source = sources[i % sources.length]!;
       const className = path.basename(path.dirname(source));

@@ -10,7 +10,7 @@ import { countEmbeddings, getEmbeddings, labelledImages } from '../../db/ml-quer
 import { ProjectStore } from '../../db/project-store.js';
 import { importPaths } from '../../main/import/import-session.js';
 import { Embedder } from '../../main/ml/embedder.js';
-import { trainProject } from '../../main/ml/train.js';
+import { trainProject, type TrainPhase } from '../../main/ml/train.js';
 import { PLAIN_VIEW } from '../../main/ml/views.js';
 import { measureLag, type Lag } from './lag-monitor.js';
 import { startRssSampler } from './rss-sampler.js';
@@ -22,6 +22,8 @@ export interface FirstModelRun {
   seconds: number;
   importSeconds: number;
   trainSeconds: number;
+  /** How the training's time split between its phases (embedding, training, evaluating, saving). */
+  phaseSeconds: Partial<Record<TrainPhase, number>>;
   /** Embeddings already in the project when the import returned, and those the training computed. */
   embeddedByImport: number;
   embeddedByTrain: number;
@@ -61,9 +63,21 @@ async function run(folder: string, file: string): Promise<Omit<FirstModelRun, 'l
     const embedder = await Embedder.open();
     const backbone = embedder.backbone.id;
     const embeddedByImport = countEmbeddings(store, backbone);
+    const phaseSeconds: Partial<Record<TrainPhase, number>> = {};
+    let phase: { name: TrainPhase; at: number } | null = null;
+    const endPhase = () => {
+      if (phase) phaseSeconds[phase.name] = (performance.now() - phase.at) / 1000;
+    };
     let trained;
     try {
-      trained = await trainProject(store, { embedder });
+      trained = await trainProject(store, {
+        embedder,
+        onPhase: (name) => {
+          endPhase();
+          phase = { name, at: performance.now() };
+        },
+      });
+      endPhase();
     } finally {
       await embedder.close();
     }
@@ -77,6 +91,7 @@ async function run(folder: string, file: string): Promise<Omit<FirstModelRun, 'l
       seconds: (done - started) / 1000,
       importSeconds: (imported - started) / 1000,
       trainSeconds: (done - imported) / 1000,
+      phaseSeconds,
       embeddedByImport,
       embeddedByTrain: trained.embedded.computed,
       accuracy: trained.metrics.validation?.accuracy ?? null,

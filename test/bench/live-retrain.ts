@@ -24,7 +24,8 @@ export interface LiveRetrainer {
   /** Says in the table what was measured. */
   label: string;
   prepare(data: LabelledEmbeddings): Promise<void>;
-  retrain(data: LabelledEmbeddings, changedRow: number): Promise<void>;
+  /** Resolves with a few words on what the run did (epochs, backend), for the table. */
+  retrain(data: LabelledEmbeddings, changedRow: number): Promise<string>;
   dispose(): void;
 }
 
@@ -47,7 +48,8 @@ export function headTrainerStandIn(): LiveRetrainer {
       trainer = null;
       // The trainer takes its arrays over; copies keep the data reusable.
       const copy = (s: Samples): Samples => ({ x: s.x.slice(), y: s.y.slice() });
-      await t.train({ backbone: data.backbone, dim: data.dim, classes: data.classes, train: copy(data.train), val: copy(data.val), settings: DEFAULT_HEAD_SETTINGS });
+      const r = await t.train({ backbone: data.backbone, dim: data.dim, classes: data.classes, train: copy(data.train), val: copy(data.val), settings: DEFAULT_HEAD_SETTINGS });
+      return `${r.history.length} epochs, tfjs ${r.backend}`;
     },
     dispose() {
       trainer?.dispose();
@@ -57,7 +59,7 @@ export function headTrainerStandIn(): LiveRetrainer {
 }
 
 /** Seconds from one label change (a training row moved to another class) to the retrained head. */
-export async function liveRetrainSeconds(retrainer: LiveRetrainer, real: LabelledVectors, backbone: string, n: number): Promise<number> {
+export async function liveRetrain(retrainer: LiveRetrainer, real: LabelledVectors, backbone: string, n: number): Promise<{ seconds: number; note: string }> {
   const { train, val } = syntheticSplit(real, n);
   const data: LabelledEmbeddings = { backbone, dim: real.vectors[0]!.length, classes: real.classes, train, val };
   await retrainer.prepare(data);
@@ -65,8 +67,8 @@ export async function liveRetrainSeconds(retrainer: LiveRetrainer, real: Labelle
     const row = Math.floor(train.y.length / 2);
     const started = performance.now();
     train.y[row] = (train.y[row]! + 1) % real.classes.length;
-    await retrainer.retrain(data, row);
-    return (performance.now() - started) / 1000;
+    const note = await retrainer.retrain(data, row);
+    return { seconds: (performance.now() - started) / 1000, note };
   } finally {
     retrainer.dispose();
   }
