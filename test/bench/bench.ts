@@ -4,7 +4,7 @@
 // event-loop lag while embedding; peak memory; the import bench's rows; and
 // the live-model rows (live-model-bench.ts). `--quick` (or
 // PANCAKE_BENCH_QUICK=1) measures only the live-model rows, smaller;
-// PANCAKE_BENCH_PHOTOS sets how many photos its first-model run imports.
+// PANCAKE_BENCH_PHOTOS and PANCAKE_BENCH_RETRAIN change its sizes.
 import '../../main/ml/telemetry-off.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +22,7 @@ import { VIEWS } from '../../main/ml/views.js';
 import { datasetDir, findDataset } from '../helpers/datasets.js';
 import { benchImport } from './import-bench.js';
 import { measureLag } from './lag-monitor.js';
-import { benchLiveModel, FULL_SIZES, QUICK_SIZES } from './live-model-bench.js';
+import { benchLiveModel, FULL_SIZES, QUICK_SIZES, sizesFromEnv } from './live-model-bench.js';
 import { syntheticSplit, type LabelledVectors } from './synthetic-embeddings.js';
 import { addRow as add, fmt, printTable } from './table.js';
 
@@ -284,8 +284,7 @@ async function benchEmbedding(): Promise<void> {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick') || process.env.PANCAKE_BENCH_QUICK === '1';
-  const sizes = quick ? { ...QUICK_SIZES } : { ...FULL_SIZES };
-  if (process.env.PANCAKE_BENCH_PHOTOS) sizes.photos = Number(process.env.PANCAKE_BENCH_PHOTOS);
+  const sizes = sizesFromEnv(quick ? QUICK_SIZES : FULL_SIZES);
   add('Load average (1 min) when the bench started', fmt(os.loadavg()[0]!, 2));
   if (!quick) await benchEmbedding();
   await benchLiveModel(sizes);

@@ -54,12 +54,15 @@ function derivedDecodes(images: number, embeddedByImport: number, embeddedByTrai
   return { perImage: (images + embeddedByTrain) / images, how: 'derived: 1 import decode + 1 per embedding the training computed' };
 }
 
-async function run(folder: string, file: string): Promise<Omit<FirstModelRun, 'lag' | 'peakRssMb'>> {
+/** `doing` is kept up to date with the current step, for the lag monitor. */
+async function run(folder: string, file: string, doing: { now: string }): Promise<Omit<FirstModelRun, 'lag' | 'peakRssMb'>> {
   const started = performance.now();
   const store = ProjectStore.create(file);
   try {
+    doing.now = 'import';
     const report = await importPaths(store, [folder], { onProgress: () => undefined });
     const imported = performance.now();
+    doing.now = 'opening the embedder';
     const embedder = await Embedder.open();
     const backbone = embedder.backbone.id;
     const embeddedByImport = countEmbeddings(store, backbone);
@@ -75,12 +78,15 @@ async function run(folder: string, file: string): Promise<Omit<FirstModelRun, 'l
         onPhase: (name) => {
           endPhase();
           phase = { name, at: performance.now() };
+          doing.now = `training: ${name}`;
         },
       });
       endPhase();
     } finally {
+      doing.now = 'closing the embedder';
       await embedder.close();
     }
+    doing.now = 'reading the embeddings back';
     const done = performance.now();
     const labelled = labelledImages(store);
     const classes = [...new Set(labelled.map((i) => i.className))];
@@ -108,7 +114,11 @@ export async function importAndFirstModel(folder: string): Promise<FirstModelRun
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-first-model-bench-'));
   const rss = startRssSampler();
   try {
-    const { result, lag } = await measureLag(() => run(folder, path.join(dir, 'bench.pancake')));
+    const doing = { now: 'creating the project' };
+    const { result, lag } = await measureLag(
+      () => run(folder, path.join(dir, 'bench.pancake'), doing),
+      () => doing.now,
+    );
     return { ...result, lag, peakRssMb: rss.stop().peakMb };
   } finally {
     rss.stop();

@@ -8,14 +8,15 @@ import { benchPhotos } from './bench-photos.js';
 import { importAndFirstModel } from './first-model.js';
 import { generatedPhotos } from './generated-photos.js';
 import { importMemory } from './import-memory.js';
+import type { Stall } from './lag-monitor.js';
 import { headTrainerStandIn, liveRetrain } from './live-retrain.js';
 import { addRow, fmt } from './table.js';
 
 export interface LiveModelBenchSizes {
   /** Photos of about 500x375 for import plus first model. */
   photos: number;
-  /** Labelled images for the live retrain, with each one's goal in seconds. */
-  retrain: { n: number; goalSeconds: number }[];
+  /** Labelled images for the live retrain. */
+  retrain: number[];
   /** Generated photos for the memory run, and its time box. */
   importFiles: number;
   importSeconds: number;
@@ -23,22 +24,32 @@ export interface LiveModelBenchSizes {
 
 export const FULL_SIZES: LiveModelBenchSizes = {
   photos: 1000,
-  retrain: [
-    { n: 5000, goalSeconds: 1 },
-    { n: 20000, goalSeconds: 3 },
-  ],
+  retrain: [5000, 20000],
   importFiles: 20000,
   importSeconds: 150,
 };
 
 export const QUICK_SIZES: LiveModelBenchSizes = {
   photos: 300,
-  retrain: [{ n: 5000, goalSeconds: 1 }],
+  retrain: [5000],
   importFiles: 20000,
   importSeconds: 40,
 };
 
+/** PANCAKE_BENCH_PHOTOS and PANCAKE_BENCH_RETRAIN (sizes, comma-separated) override a preset. */
+export function sizesFromEnv(preset: LiveModelBenchSizes): LiveModelBenchSizes {
+  const sizes = { ...preset };
+  if (process.env.PANCAKE_BENCH_PHOTOS) sizes.photos = Number(process.env.PANCAKE_BENCH_PHOTOS);
+  if (process.env.PANCAKE_BENCH_RETRAIN) {
+    sizes.retrain = process.env.PANCAKE_BENCH_RETRAIN.split(',').map(Number);
+  }
+  return sizes;
+}
+
 const RATIO_GOAL = 1.5;
+
+const stallList = (stalls: Stall[]) =>
+  stalls.length === 0 ? '' : `; longest stalls: ${stalls.map((s) => `${fmt(s.ms, 0)} ms in ${s.during}`).join(', ')}`;
 
 const phaseList = (phases: Partial<Record<string, number>>) =>
   Object.entries(phases)
@@ -46,6 +57,11 @@ const phaseList = (phases: Partial<Record<string, number>>) =>
     .join(', ');
 const LAG_GOAL_MS = 50;
 const MEMORY_GOAL_MB = 1000;
+/** The issue's goals for a live retrain, in seconds, by labelled images. */
+const RETRAIN_GOALS = new Map([
+  [5000, 1],
+  [20000, 3],
+]);
 
 export async function benchLiveModel(sizes: LiveModelBenchSizes): Promise<void> {
   console.error(`Making ${sizes.photos} photos of 500x375 (kept for later runs)…`);
@@ -86,7 +102,7 @@ export async function benchLiveModel(sizes: LiveModelBenchSizes): Promise<void> 
   );
   addRow(
     'Main-thread event-loop lag p99, import plus first model (import, embedding and training run one after another today)',
-    `${fmt(first.lag.p99Ms)} ms (max ${fmt(first.lag.maxMs)} ms)`,
+    `${fmt(first.lag.p99Ms)} ms (max ${fmt(first.lag.maxMs)} ms${stallList(first.lag.stalls)})`,
     `< ${LAG_GOAL_MS} ms`,
     first.lag.p99Ms < LAG_GOAL_MS,
   );
@@ -94,15 +110,16 @@ export async function benchLiveModel(sizes: LiveModelBenchSizes): Promise<void> 
   addRow('From the last embedding of an import to the first live guesses', 'not measured: no live model on this branch yet', '< 2 s', null);
 
   const backbone = resolveBackbone().spec.id;
-  for (const { n: size, goalSeconds } of sizes.retrain) {
+  for (const size of sizes.retrain) {
+    const goalSeconds = RETRAIN_GOALS.get(size);
     console.error(`Live retrain at ${size} labelled images…`);
     const retrainer = headTrainerStandIn();
     const { seconds, note } = await liveRetrain(retrainer, first.plainVectors, backbone, size);
     addRow(
       `Live retrain after one label change, ${size.toLocaleString('en')} labelled images (${retrainer.label}; jittered real embeddings)`,
       `${fmt(seconds, 2)} s (${note})`,
-      `< ${goalSeconds} s`,
-      seconds < goalSeconds,
+      goalSeconds === undefined ? '' : `< ${goalSeconds} s`,
+      goalSeconds === undefined ? null : seconds < goalSeconds,
     );
   }
 
