@@ -20,6 +20,8 @@ export interface FirstModelRun {
   images: number;
   /** From an empty project to a saved model version. */
   seconds: number;
+  /** Process CPU time, all threads (the workers are threads of this process). */
+  cpuSeconds: number;
   importSeconds: number;
   trainSeconds: number;
   /** How the training's time split between its phases (embedding, training, evaluating, saving). */
@@ -57,6 +59,7 @@ function derivedDecodes(images: number, embeddedByImport: number, embeddedByTrai
 /** `doing` is kept up to date with the current step, for the lag monitor. */
 async function run(folder: string, file: string, doing: { now: string }): Promise<Omit<FirstModelRun, 'lag' | 'peakRssMb'>> {
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const store = ProjectStore.create(file);
   try {
     doing.now = 'import';
@@ -88,6 +91,7 @@ async function run(folder: string, file: string, doing: { now: string }): Promis
     }
     doing.now = 'reading the embeddings back';
     const done = performance.now();
+    const cpu = process.cpuUsage(cpu0);
     const labelled = labelledImages(store);
     const classes = [...new Set(labelled.map((i) => i.className))];
     const classOf = new Map(labelled.map((i) => [i.id, classes.indexOf(i.className)]));
@@ -95,6 +99,7 @@ async function run(folder: string, file: string, doing: { now: string }): Promis
     return {
       images: report.added,
       seconds: (done - started) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       importSeconds: (imported - started) / 1000,
       trainSeconds: (done - imported) / 1000,
       phaseSeconds,
