@@ -56,6 +56,9 @@ function derivedDecodes(images: number, embeddedByImport: number, embeddedByTrai
   return { perImage: (images + embeddedByTrain) / images, how: 'derived: 1 import decode + 1 per embedding the training computed' };
 }
 
+/** Ids per embeddings query, well inside SQLite's limit on bound parameters. */
+const ID_CHUNK = 500;
+
 /** `doing` is kept up to date with the current step, for the lag monitor. */
 async function run(folder: string, file: string, doing: { now: string }): Promise<Omit<FirstModelRun, 'lag' | 'peakRssMb'>> {
   const started = performance.now();
@@ -95,7 +98,9 @@ async function run(folder: string, file: string, doing: { now: string }): Promis
     const labelled = labelledImages(store);
     const classes = [...new Set(labelled.map((i) => i.className))];
     const classOf = new Map(labelled.map((i) => [i.id, classes.indexOf(i.className)]));
-    const plain = getEmbeddings(store, backbone, labelled.map((i) => i.id), [PLAIN_VIEW]);
+    const ids = labelled.map((i) => i.id);
+    const plain = [];
+    for (let at = 0; at < ids.length; at += ID_CHUNK) plain.push(...getEmbeddings(store, backbone, ids.slice(at, at + ID_CHUNK), [PLAIN_VIEW]));
     return {
       images: report.added,
       seconds: (done - started) / 1000,

@@ -82,7 +82,7 @@ export async function benchLiveModel(sizes: LiveModelBenchSizes): Promise<void> 
   );
   const ratio = first.seconds / bareSeconds;
   addRow(
-    `Import plus first trained model, same ${n} photos (importPaths + trainProject, defaults), against the mean bare pass`,
+    `Import plus first trained model, same ${n} photos${first.images === n ? '' : ` (${first.images} imported)`} (importPaths + trainProject, defaults), against the mean bare pass`,
     `${fmt(first.seconds)} s = **${fmt(ratio, 2)}x** (${fmt(first.seconds / Math.max(bare1.seconds, bare2.seconds), 2)}x to ${fmt(first.seconds / Math.min(bare1.seconds, bare2.seconds), 2)}x against each pass); import ${fmt(first.importSeconds)} s; train ${fmt(first.trainSeconds)} s: ${phaseList(first.phaseSeconds)}`,
     `≤ ${RATIO_GOAL}x`,
     ratio <= RATIO_GOAL,
