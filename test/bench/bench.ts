@@ -1,14 +1,14 @@
 // `npm run bench`: one table, measured in one run. Embedding speed end to
 // end from JPEG files against the bare backbone (the floor) and against the
 // same backbone in tfjs-wasm; head training time; the main thread's
-// event-loop lag while embedding; peak memory; and the import bench's rows
-// when that bench is present.
+// event-loop lag while embedding; peak memory; the import bench's rows; and
+// the live-model rows (live-model-bench.ts). `--quick` (or
+// PANCAKE_BENCH_QUICK=1) measures only the live-model rows, smaller;
+// PANCAKE_BENCH_PHOTOS and PANCAKE_BENCH_RETRAIN change its sizes.
 import '../../main/ml/telemetry-off.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
@@ -17,23 +17,14 @@ import { Embedder } from '../../main/ml/embedder.js';
 import { HeadTrainer } from '../../main/ml/head-trainer.js';
 import { preprocess } from '../../main/ml/preprocess.js';
 import type { BackendName } from '../../main/ml/tf-backend.js';
-import { DEFAULT_HEAD_SETTINGS, type Samples } from '../../main/ml/train-head.js';
+import { DEFAULT_HEAD_SETTINGS } from '../../main/ml/train-head.js';
 import { PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
 import { datasetDir, findDataset } from '../helpers/datasets.js';
-
-interface TableRow {
-  measure: string;
-  value: string;
-  goal: string;
-  met: boolean | null;
-}
-
-const rows: TableRow[] = [];
-const add = (measure: string, value: string, goal = '', met: boolean | null = null) => {
-  rows.push({ measure, value, goal, met });
-  console.error(`  ${measure}: ${value}`);
-};
-const fmt = (n: number, digits = 1) => n.toFixed(digits);
+import { benchImport } from './import-bench.js';
+import { measureLag } from './lag-monitor.js';
+import { benchLiveModel, FULL_SIZES, QUICK_SIZES, sizesFromEnv } from './live-model-bench.js';
+import { syntheticSplit, type LabelledVectors } from './synthetic-embeddings.js';
+import { addRow as add, fmt, printTable } from './table.js';
 
 const BACKBONE = resolveBackbone();
 const LARGE_COUNT = 50;
@@ -170,45 +161,13 @@ async function tfjsWasmPipelineRate(files: string[]): Promise<{ rate: number; fo
   return { rate, forwardMs: forward / files.length };
 }
 
-/** n rows made from real embeddings, repeated with a little deterministic jitter when n exceeds them. */
-function samplesFrom(vectors: Float32Array[], labels: number[], n: number): Samples {
-  const dim = vectors[0]!.length;
-  const x = new Float32Array(n * dim);
-  const y = new Int32Array(n);
-  let s = 7;
-  for (let i = 0; i < n; i++) {
-    const k = i % vectors.length;
-    const v = vectors[k]!;
-    const jitter = i >= vectors.length;
-    for (let j = 0; j < dim; j++) {
-      s = (s * 1103515245 + 12345) & 0x7fffffff;
-      x[i * dim + j] = jitter ? v[j]! * (0.9 + ((s >> 8) % 1000) / 5000) : v[j]!;
-    }
-    y[i] = labels[k]!;
-  }
-  return { x, y };
-}
-
 /**
  * Head training on n embeddings: 80% train, 20% validation, drawn from
  * disjoint source images so early stopping behaves as on real data.
  */
-async function trainSeconds(vectors: Float32Array[], labels: number[], classes: string[], n: number, backend: BackendName) {
-  const dim = vectors[0]!.length;
-  const isVal = (k: number) => k % 5 === 0;
-  const pick = (val: boolean) => ({
-    vectors: vectors.filter((_, k) => isVal(k) === val),
-    labels: labels.filter((_, k) => isVal(k) === val),
-  });
-  const [tr, va] = [pick(false), pick(true)];
-  const input = {
-    backbone: BACKBONE.spec.id,
-    dim,
-    classes,
-    train: samplesFrom(tr.vectors, tr.labels, Math.round(n * 0.8)),
-    val: samplesFrom(va.vectors, va.labels, Math.round(n * 0.2)),
-    settings: DEFAULT_HEAD_SETTINGS,
-  };
+async function trainSeconds(real: LabelledVectors, n: number, backend: BackendName) {
+  const { train, val } = syntheticSplit(real, n);
+  const input = { backbone: BACKBONE.spec.id, dim: real.vectors[0]!.length, classes: real.classes, train, val, settings: DEFAULT_HEAD_SETTINGS };
   // Cold: worker start and tfjs loading included. trainProject starts its
   // trainer before embedding, so a user waits only for the warm part.
   const t = performance.now();
@@ -221,7 +180,7 @@ async function trainSeconds(vectors: Float32Array[], labels: number[], classes: 
   return { cold: (end - t) / 1000, warm: (end - warmFrom) / 1000, epochs: r.history.length };
 }
 
-async function main(): Promise<void> {
+async function benchEmbedding(): Promise<void> {
   const datasets = [{ name: 'hymenoptera', files: imageFiles(datasetDir('hymenoptera')) }];
   // cats_vs_dogs is not downloaded for the bench (500 single files): it is measured where ../shared has it.
   const catsVsDogs = findDataset('cats_vs_dogs');
@@ -230,14 +189,12 @@ async function main(): Promise<void> {
   console.error('Preparing the 4000x3000 JPEGs…');
   const large = await largeJpegs(datasets[0]!.files);
 
-  add('Load average (1 min) when the bench started', fmt(os.loadavg()[0]!, 2));
   // Bare and end-to-end rounds alternate, and each figure is the best of
   // its rounds: on a shared machine the quickest round is the least
   // disturbed, and alternating exposes both to the same conditions.
   console.error('Bare backbone and end to end, alternating…');
   const bare = await bareForward(2);
   const embedder = await Embedder.open();
-  // A fresh monitor per round: re-enabling one would count the time it was off as lag.
   let lagP99 = 0;
   let lagMax = 0;
   const best = { bare1: Infinity, bare32: Infinity, rates: datasets.map(() => 0), cpuMs: datasets.map(() => Infinity) };
@@ -246,13 +203,10 @@ async function main(): Promise<void> {
     best.bare1 = Math.min(best.bare1, await bare.round(1));
     best.bare32 = Math.min(best.bare32, await bare.round(32));
     for (const [i, d] of datasets.entries()) {
-      const lag = i === 0 ? monitorEventLoopDelay({ resolution: 5 }) : null;
-      lag?.enable();
-      const r = await embedRate(embedder, d.files, vectorsOf[i]);
-      if (lag) {
-        lag.disable();
-        lagP99 = Math.max(lagP99, lag.percentile(99) / 1e6);
-        lagMax = Math.max(lagMax, lag.max / 1e6);
+      const { result: r, lag } = await measureLag(() => embedRate(embedder, d.files, vectorsOf[i]));
+      if (i === 0) {
+        lagP99 = Math.max(lagP99, lag.p99Ms);
+        lagMax = Math.max(lagMax, lag.maxMs);
       }
       best.rates[i] = Math.max(best.rates[i]!, r.rate);
       best.cpuMs[i] = Math.min(best.cpuMs[i]!, r.cpuMs);
@@ -262,7 +216,7 @@ async function main(): Promise<void> {
   const floorRate = 1000 / Math.min(best.bare1, best.bare32);
   add('Bare backbone forward, batch 1 (onnxruntime, 2 threads)', `${fmt(best.bare1, 2)} ms/image`);
   add('Bare backbone forward, batch 32', `${fmt(best.bare32, 2)} ms/image (${fmt(floorRate, 0)} images/s: the floor)`);
-  const labelled: { vectors: Float32Array[]; labels: number[]; classes: string[] } = { vectors: [], labels: [], classes: [] };
+  const labelled: LabelledVectors = { vectors: [], labels: [], classes: [] };
   for (const [i, d] of datasets.entries()) {
     const ratio = best.rates[i]! / floorRate;
     add(
@@ -309,7 +263,7 @@ async function main(): Promise<void> {
   console.error('Head training…');
   for (const n of [1000, 10000]) {
     for (const backend of n === 1000 ? (['wasm', 'cpu'] as const) : (['wasm'] as const)) {
-      const r = await trainSeconds(labelled.vectors, labelled.labels, labelled.classes, n, backend);
+      const r = await trainSeconds(labelled, n, backend);
       add(
         `Head training, ${n.toLocaleString('en')} embeddings (tfjs ${backend}; worker already loaded, as in trainProject)`,
         `${fmt(r.warm, 2)} s (${r.epochs} epochs; ${fmt(r.cold, 2)} s cold, worker start included)`,
@@ -319,27 +273,24 @@ async function main(): Promise<void> {
     }
   }
 
-  const benchImportFile = fileURLToPath(new URL('./import-bench.js', import.meta.url));
-  if (fs.existsSync(benchImportFile)) {
-    console.error('Import…');
-    const { benchImport } = (await import(pathToFileURL(benchImportFile).href)) as {
-      benchImport(): Promise<{ dataset: string; files: number; imagesPerSecond: number; cpuMsPerImage: number; peakRssMb: number; projectMb: number }[]>;
-    };
-    for (const r of await benchImport()) {
-      add(
-        `Import, ${r.dataset} (${r.files} files)`,
-        `${fmt(r.imagesPerSecond)} images/s, ${fmt(r.cpuMsPerImage)} CPU ms/image, peak RSS ${fmt(r.peakRssMb, 0)} MB, project ${fmt(r.projectMb)} MB`,
-      );
-    }
+  console.error('Import…');
+  for (const r of await benchImport()) {
+    add(
+      `Import, ${r.dataset} (${r.files} files)`,
+      `${fmt(r.imagesPerSecond)} images/s, ${fmt(r.cpuMsPerImage)} CPU ms/image, peak RSS ${fmt(r.peakRssMb, 0)} MB, project ${fmt(r.projectMb)} MB`,
+    );
   }
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick') || process.env.PANCAKE_BENCH_QUICK === '1';
+  const sizes = sizesFromEnv(quick ? QUICK_SIZES : FULL_SIZES);
+  add('Load average (1 min) when the bench started', fmt(os.loadavg()[0]!, 2));
+  if (!quick) await benchEmbedding();
+  await benchLiveModel(sizes);
   add('Peak RSS of this run', `${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB`);
   add('Load average (1 min) when the bench ended', fmt(os.loadavg()[0]!, 2));
-
-  const mark = (m: boolean | null) => (m === null ? '' : m ? 'yes' : '**no**');
-  console.log(`\nPancake bench, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}\n`);
-  console.log('| measure | value | goal | met |');
-  console.log('| --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.measure} | ${r.value} | ${r.goal} | ${mark(r.met)} |`);
+  printTable(quick ? 'Pancake bench (quick)' : 'Pancake bench');
 }
 
 await main();
