@@ -244,6 +244,8 @@ export interface VersionSummary {
   accuracy: number | null;
   validationCount: number;
   trainCount: number;
+  /** Images the saved model learned from: trainCount, plus the held-out images when it was trained again on them after they measured it. */
+  learnedFromCount: number;
   durationMs: number;
   active: boolean;
   outOfDate: boolean;
@@ -282,8 +284,12 @@ export interface TrainingReadiness {
 
 export interface TrainResult {
   versionId: number;
+  /** Measured on validationCount images before the saved model learned from them (when learnedFromCount includes them). */
   accuracy: number | null;
   validationCount: number;
+  learnedFromCount: number;
+  /** Whether the saved model was trained again with the held-out images after they measured it. */
+  refit: boolean;
   warnings: string[];
 }
 

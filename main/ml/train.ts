@@ -18,7 +18,7 @@ import { loadVectors, yieldToEventLoop, type VectorIndex } from './vector-index.
 import { PLAIN_VIEW, trainingViews } from './views.js';
 import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
 
-export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'saving';
+export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'refitting' | 'saving';
 
 export interface TrainProgress {
   phase: TrainPhase;
@@ -31,6 +31,8 @@ export interface TrainProjectOptions extends ModelsLocation {
   backbone?: string;
   /** Extra flipped, cropped, rotated and recoloured views of training images; default on up to AUGMENT_LIMIT training images. */
   augment?: boolean;
+  /** The views training images are learned under, overriding augment: for measuring what each view buys. */
+  views?: readonly number[];
   /** Average predictions over the plain and mirrored image; default on. */
   tta?: boolean;
   epochs?: number;
@@ -42,6 +44,12 @@ export interface TrainProjectOptions extends ModelsLocation {
   patience?: number;
   /** Share of labelled images held out when no image is in the validation split. */
   validationShare?: number;
+  /**
+   * After the held-out images have chosen the epoch count, train the saved
+   * head again on training and held-out images together; default on. An
+   * explicit validation split is never trained on.
+   */
+  refit?: boolean;
   seed?: number;
   name?: string;
   signal?: AbortSignal;
@@ -58,6 +66,8 @@ export interface TrainProjectResult {
   /** Embeddings computed by this run, and those found in the cache. */
   embedded: { computed: number; cached: number };
   metrics: VersionMetrics;
+  /** Whether the saved head was trained again on the held-out images after they measured it. */
+  refit: boolean;
   warnings: string[];
 }
 
@@ -151,20 +161,28 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
   checkAbort(signal);
 
   // Guard rails first: a project that cannot train costs nothing.
-  const plan = planTraining(store.classes(), labelledImages(store), { validationShare, seed });
+  const plan = planTraining(store.classes(), labelledImages(store), { validationShare });
   const augment = opts.augment ?? plan.train.length <= AUGMENT_LIMIT;
   const tta = opts.tta ?? true;
-  const trainViews = trainingViews(augment);
+  const trainViews = opts.views ? [...opts.views] : trainingViews(augment);
   const evalViews = predictionViews(tta);
   const phase = (p: TrainPhase) => opts.onPhase?.(p);
+  // Only Pancake's own holdout is given back: images the user put in the
+  // validation split were set aside on purpose.
+  const refit = (opts.refit ?? true) && plan.validationSource === 'holdout';
+  const learners = refit ? [...plan.train, ...plan.validation] : plan.train;
 
-  // Started now so that loading tfjs in its worker overlaps the embedding phase.
+  // Started now so that loading tfjs in their workers overlaps the embedding phase.
   const trainer = new HeadTrainer(opts.tfBackend);
+  const refitter = refit ? new HeadTrainer(opts.tfBackend) : null;
   try {
     phase('embedding');
+    const learnerIds = new Set(learners.map((img) => img.id));
     const embedded = await embedMissing(store, backbone, [
-      ...plan.train.flatMap((img) => trainViews.map((view) => ({ imageId: img.id, view }))),
-      ...[...plan.validation, ...plan.test].flatMap((img) => evalViews.map((view) => ({ imageId: img.id, view }))),
+      ...learners.flatMap((img) => trainViews.map((view) => ({ imageId: img.id, view }))),
+      ...[...plan.validation, ...plan.test].flatMap((img) =>
+        evalViews.filter((view) => !learnerIds.has(img.id) || !trainViews.includes(view)).map((view) => ({ imageId: img.id, view })),
+      ),
     ], opts);
     const warnings = [...plan.warnings, ...embedded.warnings];
     const { dim } = embedded;
@@ -213,14 +231,40 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
 
     phase('evaluating');
     const validation = await evaluate(trained.head, plan.validation, evalViews, index);
-    const test = await evaluate(trained.head, plan.test, evalViews, index);
     const outOfSet = await buildOutOfSetRule(
-      plan.train.flatMap((img) => {
+      learners.flatMap((img) => {
         const vector = index.get(img.id)?.get(PLAIN_VIEW);
         return vector ? [{ imageId: img.id, vector }] : [];
       }),
       seed,
     );
+    checkAbort(signal);
+
+    // The epoch count the held-out images chose, now learned from every
+    // labelled image; metrics stay those measured before, on unseen images.
+    let head = trained.head;
+    let fitImages = trainImages;
+    if (refitter) {
+      phase('refitting');
+      const all = await samples(learners, trainViews, index, classIndex, dim);
+      fitImages = learners.filter((img) => index.has(img.id)).length;
+      const epochs = trained.bestEpoch;
+      const refitStarted = performance.now();
+      const again = await refitter.train(
+        { backbone, dim, classes: plan.classes, train: all, val: null, settings: { ...headSettings, epochs, patience: epochs } },
+        {
+          ...(signal ? { signal } : {}),
+          onEpoch: (stats) => {
+            const perEpoch = (performance.now() - refitStarted) / 1000 / stats.epoch;
+            opts.onProgress?.({ phase: 'refitting', done: stats.epoch, total: epochs, etaSeconds: perEpoch * (epochs - stats.epoch) });
+          },
+        },
+      );
+      head = again.head;
+      checkAbort(signal);
+    }
+    // The test split never trains, so it measures the head that is saved.
+    const test = await evaluate(head, plan.test, evalViews, index);
     const metrics: VersionMetrics = {
       validation: validation?.metrics ?? null,
       test: test?.metrics ?? null,
@@ -228,10 +272,9 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
       history: trained.history,
       bestEpoch: trained.bestEpoch,
       stoppedEarly: trained.stoppedEarly,
-      counts: { trainImages, trainSamples, validation: validation?.metrics.n ?? 0, test: test?.metrics.n ?? 0 },
+      counts: { trainImages, trainSamples, validation: validation?.metrics.n ?? 0, test: test?.metrics.n ?? 0, fitImages },
       ...(outOfSet ? { outOfSet } : {}),
     };
-    checkAbort(signal);
 
     phase('saving');
     const settings: TrainSettings = {
@@ -242,18 +285,20 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
       tta,
       validationShare,
       validation: plan.validationSource,
+      refit: refitter !== null,
       tfBackend: trained.backend,
     };
     const versionId = saveVersion(store, {
       ...(opts.name ? { name: opts.name } : {}),
-      head: trained.head,
+      head,
       settings,
       dataFingerprint: dataFingerprint([...plan.train, ...plan.validation]),
       metrics,
       durationMs: performance.now() - started,
     });
-    return { versionId, embedded: { computed: embedded.computed, cached: embedded.cached }, metrics, warnings };
+    return { versionId, embedded: { computed: embedded.computed, cached: embedded.cached }, metrics, refit: refitter !== null, warnings };
   } finally {
     trainer.dispose();
+    refitter?.dispose();
   }
 }

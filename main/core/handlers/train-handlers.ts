@@ -48,6 +48,7 @@ function summary(v: ModelVersion, outOfDate: boolean): VersionSummary {
     accuracy: m.validation?.accuracy ?? null,
     validationCount: m.validation?.n ?? 0,
     trainCount: m.counts.trainImages,
+    learnedFromCount: m.counts.fitImages ?? m.counts.trainImages,
     durationMs: v.durationMs,
     active: v.active,
     outOfDate: v.active && outOfDate,
@@ -127,7 +128,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
         validationShare: DEFAULT_VALIDATION_SHARE,
       });
       try {
-        const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE, seed: DEFAULT_HEAD_SETTINGS.seed });
+        const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE });
         return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(plan.train.length) };
       } catch (err) {
         if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(labelled.length) };
@@ -161,6 +162,8 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
           versionId: result.versionId,
           accuracy: result.metrics.validation?.accuracy ?? null,
           validationCount: result.metrics.validation?.n ?? 0,
+          learnedFromCount: result.metrics.counts.fitImages ?? result.metrics.counts.trainImages,
+          refit: result.refit,
           warnings: result.warnings,
         };
       }, { exclusive });

@@ -1,0 +1,78 @@
+// `node dist/test/tools/kfold-heads.js <out-folder>...`: a measurement tool
+// for choosing the training defaults. On each project left by
+// test/tools/embed-dataset.ts it trains through the real trainProject, with
+// its defaults, under several view sets, with and without the refit, and
+// measures on images the training never saw (their split set to 'test'):
+// the dataset's own val folder, and k-fold cross-validation over its train
+// folder (folds by content hash, as test/tools/logreg.py makes them).
+import '../../main/ml/telemetry-off.js';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ProjectStore } from '../../db/project-store.js';
+import { labelledImages } from '../../db/ml-queries.js';
+import { Embedder } from '../../main/ml/embedder.js';
+import { trainProject } from '../../main/ml/train.js';
+import { FLIP_VIEW, PLAIN_VIEW, VIEWS } from '../../main/ml/views.js';
+import { tempDir } from '../helpers/temp.js';
+
+const FOLDS = 5;
+
+export function foldOf(sha256: string): number {
+  return Math.floor((createHash('sha256').update(`fold:${sha256}`).digest().readUInt32BE(0) / 2 ** 32) * FOLDS);
+}
+
+const VIEW_SETS: [string, number[]][] = [
+  ['plain', [PLAIN_VIEW]],
+  ['plain+mirror', [PLAIN_VIEW, FLIP_VIEW]],
+  ['all six', VIEWS.map((_, i) => i)],
+];
+
+async function main(): Promise<void> {
+  const embedder = await Embedder.open();
+  const rows: string[] = [];
+  try {
+    for (const dir of process.argv.slice(2)) {
+      const file = path.join(tempDir(), 'kfold.pancake');
+      fs.copyFileSync(path.join(dir, 'project.pancake'), file);
+      const store = ProjectStore.open(file);
+      const images = labelledImages(store);
+      const trainFolder = images.filter((i) => i.split === 'train');
+      const valFolder = images.filter((i) => i.split === 'validation');
+      const run = async (testIds: Set<number>, pool: typeof images, views: number[], refit: boolean): Promise<{ right: number; n: number }> => {
+        store.setSplit(pool.filter((i) => !testIds.has(i.id)).map((i) => i.id), 'none');
+        store.setSplit([...testIds], 'test');
+        const others = images.filter((i) => !pool.includes(i)).map((i) => i.id);
+        // Images outside the protocol's pool leave the project for the run.
+        const removed = others.length > 0 ? store.deleteImages(others) : null;
+        try {
+          const r = await trainProject(store, { embedder, views, refit });
+          const t = r.metrics.test!;
+          return { right: Math.round(t.accuracy * t.n), n: t.n };
+        } finally {
+          if (removed !== null) store.undo();
+        }
+      };
+      for (const [name, views] of VIEW_SETS) {
+        for (const refit of [true, false]) {
+          const onVal = await run(new Set(valFolder.map((i) => i.id)), images, views, refit);
+          let right = 0;
+          let n = 0;
+          for (let k = 0; k < FOLDS; k++) {
+            const r = await run(new Set(trainFolder.filter((i) => foldOf(i.sha256) === k).map((i) => i.id)), trainFolder, views, refit);
+            right += r.right;
+            n += r.n;
+          }
+          const line = `${path.basename(dir)}\t${name}\t${refit ? 'refit' : 'no refit'}\tval folder ${(onVal.right / onVal.n).toFixed(3)} (${onVal.n})\t${FOLDS}-fold ${(right / n).toFixed(3)} (${n})`;
+          console.log(line);
+          rows.push(line);
+        }
+      }
+      store.close();
+    }
+  } finally {
+    await embedder.close();
+  }
+}
+
+await main();
