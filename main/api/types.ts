@@ -265,7 +265,7 @@ export interface TrainDefaults {
   epochs: number;
   learningRate: number;
   hiddenUnits: number;
-  /** On unless the project has more training images than augmentation is worth. */
+  /** On once the extra views are embedded (in the background, while Pancake is idle) for every training image, up to a limit on images. */
   augment: boolean;
   validationShare: number;
 }

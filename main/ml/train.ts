@@ -2,7 +2,7 @@
 // version: guard rails, embeddings (only the missing ones), head training
 // off the main thread, evaluation, saving.
 import type { ProjectStore } from '../../db/project-store.js';
-import { labelledImages, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
+import { labelledImages, missingEmbeddings, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
 import { DEFAULT_BACKBONE, type ModelsLocation } from './backbones.js';
 import { abortError, Embedder } from './embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
@@ -15,7 +15,7 @@ import type { BackendName } from './tf-backend.js';
 import { DEFAULT_HEAD_SETTINGS, type EpochStats, type Samples } from './train-head.js';
 import { planTraining } from './training-data.js';
 import { loadVectors, yieldToEventLoop, type VectorIndex } from './vector-index.js';
-import { PLAIN_VIEW, trainingViews } from './views.js';
+import { baseTrainingViews, extraTrainingViews, PLAIN_VIEW, trainingViews } from './views.js';
 import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
 
 export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'refitting' | 'saving';
@@ -29,7 +29,11 @@ export interface TrainProgress {
 
 export interface TrainProjectOptions extends ModelsLocation {
   backbone?: string;
-  /** Extra flipped, cropped, rotated and recoloured views of training images; default on up to AUGMENT_LIMIT training images. */
+  /**
+   * Train on the extra cropped, rotated and recoloured views too (true:
+   * embedding whatever is missing first). Default: when they are already
+   * cached for every training image, up to AUGMENT_LIMIT images.
+   */
   augment?: boolean;
   /** The views training images are learned under, overriding augment: for measuring what each view buys. */
   views?: readonly number[];
@@ -71,7 +75,7 @@ export interface TrainProjectResult {
   warnings: string[];
 }
 
-/** Above this many training images augmentation costs more time than it is likely to pay back. */
+/** Above this many training images the extra views cost more time and memory than they are likely to pay back. */
 export const AUGMENT_LIMIT = 5000;
 export const DEFAULT_VALIDATION_SHARE = 0.2;
 
@@ -130,6 +134,18 @@ async function evaluate(
   return { metrics: computeMetrics(head.classes, truth, predicted), predictions };
 }
 
+/**
+ * Whether the extra views are cached for every training image whose base
+ * views are (an image that cannot be read has neither, so it never holds
+ * the rest back); false while no image has its base views yet.
+ */
+export function extraViewsReady(store: ProjectStore, backbone: string, images: readonly LabelledImage[]): boolean {
+  const keys = (views: number[]) => images.flatMap((img) => views.map((view) => ({ imageId: img.id, view })));
+  const unread = new Set(missingEmbeddings(store, backbone, keys(baseTrainingViews())).map((k) => k.imageId));
+  if (unread.size === images.length) return false;
+  return missingEmbeddings(store, backbone, keys(extraTrainingViews())).every((k) => unread.has(k.imageId));
+}
+
 /** Embeds what the cache lacks; images that cannot be read are left out with a warning. */
 async function embedMissing(
   store: ProjectStore,
@@ -162,15 +178,17 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
 
   // Guard rails first: a project that cannot train costs nothing.
   const plan = planTraining(store.classes(), labelledImages(store), { validationShare });
-  const augment = opts.augment ?? plan.train.length <= AUGMENT_LIMIT;
-  const tta = opts.tta ?? true;
-  const trainViews = opts.views ? [...opts.views] : trainingViews(augment);
-  const evalViews = predictionViews(tta);
-  const phase = (p: TrainPhase) => opts.onPhase?.(p);
   // Only Pancake's own holdout is given back: images the user put in the
   // validation split were set aside on purpose.
   const refit = (opts.refit ?? true) && plan.validationSource === 'holdout';
   const learners = refit ? [...plan.train, ...plan.validation] : plan.train;
+  // By default the first model waits for no costlier view: those join once
+  // the idle embedder has made them for every training image.
+  const chosenViews = opts.views ? [...opts.views] : opts.augment !== undefined ? trainingViews(opts.augment) : null;
+  const embedViews = chosenViews ?? baseTrainingViews();
+  const tta = opts.tta ?? true;
+  const evalViews = predictionViews(tta);
+  const phase = (p: TrainPhase) => opts.onPhase?.(p);
 
   // Started now so that loading tfjs in their workers overlaps the embedding phase.
   const trainer = new HeadTrainer(opts.tfBackend);
@@ -179,11 +197,14 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
     phase('embedding');
     const learnerIds = new Set(learners.map((img) => img.id));
     const embedded = await embedMissing(store, backbone, [
-      ...learners.flatMap((img) => trainViews.map((view) => ({ imageId: img.id, view }))),
+      ...learners.flatMap((img) => embedViews.map((view) => ({ imageId: img.id, view }))),
       ...[...plan.validation, ...plan.test].flatMap((img) =>
-        evalViews.filter((view) => !learnerIds.has(img.id) || !trainViews.includes(view)).map((view) => ({ imageId: img.id, view })),
+        evalViews.filter((view) => !learnerIds.has(img.id) || !embedViews.includes(view)).map((view) => ({ imageId: img.id, view })),
       ),
     ], opts);
+    const trainViews =
+      chosenViews ?? trainingViews(learners.length <= AUGMENT_LIMIT && extraViewsReady(store, backbone, learners));
+    const augment = trainViews.some((v) => extraTrainingViews().includes(v));
     const warnings = [...plan.warnings, ...embedded.warnings];
     const { dim } = embedded;
     checkAbort(signal);

@@ -4,7 +4,7 @@ import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandi
 import { manifestEntry } from '../../models/install.js';
 import { labelledImages } from '../../../db/ml-queries.js';
 import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
-import { trainProject, AUGMENT_LIMIT, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
+import { trainProject, extraViewsReady, AUGMENT_LIMIT, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
 import { DEFAULT_HEAD_SETTINGS } from '../../ml/train-head.js';
 import {
   activeVersionOutOfDate,
@@ -120,18 +120,20 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
         activeOutOfDate: activeVersionOutOfDate(store) ?? false,
       };
       // The UI shows these beside its advanced settings, so they cannot drift from what train() does.
-      const defaults = (trainImages: number) => ({
+      const defaults = (augment: boolean) => ({
         epochs: DEFAULT_HEAD_SETTINGS.epochs,
         learningRate: DEFAULT_HEAD_SETTINGS.learningRate,
         hiddenUnits: DEFAULT_HEAD_SETTINGS.hidden ?? 0,
-        augment: trainImages <= AUGMENT_LIMIT,
+        augment,
         validationShare: DEFAULT_VALIDATION_SHARE,
       });
       try {
         const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE });
-        return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(plan.train.length) };
+        const learners = plan.validationSource === 'holdout' ? [...plan.train, ...plan.validation] : plan.train;
+        const augment = learners.length <= AUGMENT_LIMIT && extraViewsReady(store, base.backbone, learners);
+        return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(augment) };
       } catch (err) {
-        if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(labelled.length) };
+        if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(false) };
         throw err;
       }
     },
