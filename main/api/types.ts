@@ -369,6 +369,8 @@ export interface EvaluationReport {
   classes: string[];
   /** Where the validation images came from when this version trained. */
   validationSource: 'split' | 'holdout' | 'none';
+  /** Whether the saved model then learned from the held-out images too (the figures are from before). */
+  refit: boolean;
   /** Validation images the figures are computed on; 0 means there are no figures. */
   validationCount: number;
   accuracy: number | null;

@@ -1,4 +1,5 @@
-// `node dist/test/tools/kfold-heads.js <out-folder>...`: a measurement tool
+// `node dist/test/tools/kfold-heads.js [--views NAME] [--no-compare-refit]
+// [--weight-decay X] [--patience N] [--dropout X] <out-folder>...`: a measurement tool
 // for choosing the training defaults. On each project left by
 // test/tools/embed-dataset.ts it trains through the real trainProject, with
 // its defaults, under several view sets, with and without the refit, and
@@ -9,6 +10,7 @@ import '../../main/ml/telemetry-off.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ProjectStore } from '../../db/project-store.js';
 import { labelledImages } from '../../db/ml-queries.js';
 import { Embedder } from '../../main/ml/embedder.js';
@@ -29,10 +31,26 @@ const VIEW_SETS: [string, number[]][] = [
 ];
 
 async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      views: { type: 'string' },
+      'no-compare-refit': { type: 'boolean' },
+      'weight-decay': { type: 'string' },
+      patience: { type: 'string' },
+      dropout: { type: 'string' },
+    },
+  });
+  const head = {
+    ...(values['weight-decay'] ? { weightDecay: Number(values['weight-decay']) } : {}),
+    ...(values.patience ? { patience: Number(values.patience) } : {}),
+    ...(values.dropout ? { dropout: Number(values.dropout) } : {}),
+  };
+  const viewSets = VIEW_SETS.filter(([name]) => !values.views || name === values.views);
+  const refits = values['no-compare-refit'] ? [true] : [true, false];
   const embedder = await Embedder.open();
-  const rows: string[] = [];
   try {
-    for (const dir of process.argv.slice(2)) {
+    for (const dir of positionals) {
       const file = path.join(tempDir(), 'kfold.pancake');
       fs.copyFileSync(path.join(dir, 'project.pancake'), file);
       const store = ProjectStore.open(file);
@@ -46,15 +64,15 @@ async function main(): Promise<void> {
         // Images outside the protocol's pool leave the project for the run.
         const removed = others.length > 0 ? store.deleteImages(others) : null;
         try {
-          const r = await trainProject(store, { embedder, views, refit });
+          const r = await trainProject(store, { embedder, views, refit, ...head });
           const t = r.metrics.test!;
           return { right: Math.round(t.accuracy * t.n), n: t.n };
         } finally {
           if (removed !== null) store.undo();
         }
       };
-      for (const [name, views] of VIEW_SETS) {
-        for (const refit of [true, false]) {
+      for (const [name, views] of viewSets) {
+        for (const refit of refits) {
           const onVal = await run(new Set(valFolder.map((i) => i.id)), images, views, refit);
           let right = 0;
           let n = 0;
@@ -65,7 +83,6 @@ async function main(): Promise<void> {
           }
           const line = `${path.basename(dir)}\t${name}\t${refit ? 'refit' : 'no refit'}\tval folder ${(onVal.right / onVal.n).toFixed(3)} (${onVal.n})\t${FOLDS}-fold ${(right / n).toFixed(3)} (${n})`;
           console.log(line);
-          rows.push(line);
         }
       }
       store.close();
