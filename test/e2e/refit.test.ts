@@ -1,7 +1,7 @@
-// How the Train view reports a model that was refit: the accuracy is the
-// one measured on the held-out images, and the result, the versions table
-// and the details say the saved model then learned from every labelled
-// image. Twelve classes, in the real renderer on a real browser host.
+// How the app reports a model that was refit: the accuracy is the one
+// measured on the held-out images, and the result, the versions table, the
+// details and Evaluate say the saved model then learned from every
+// labelled image. Twelve classes, in the real renderer on a real browser host.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -52,4 +52,17 @@ test('a refit model says what its accuracy was measured on and what it then lear
   assert.match(measured, new RegExp(`^Accuracy \\d+(\\.\\d)?% on ${heldOut} held-out images, measured while ${all - heldOut} images trained; the saved model then learned from all ${all}\\.$`));
   await details.scrollIntoViewIfNeeded();
   await session.screenshot('refit-02-details');
+
+  // Evaluate shows the figures measured before the refit, and says so.
+  await page.getByTestId('tab-evaluate').click();
+  const basis = page.getByTestId('evaluate-basis');
+  await basis.waitFor();
+  assert.match(
+    await basis.innerText(),
+    new RegExp(`^Measured on ${heldOut} validation images \\(images Pancake held out from training\\) before the model learned from them: the saved model was then trained on every labelled image, these too\\.`),
+  );
+  const mistake = page.getByTestId('mistake').first();
+  await mistake.waitFor();
+  assert.equal(await mistake.getByTestId('card-used-as').innerText(), 'Checked on, then learned from');
+  await session.screenshot('refit-03-evaluate');
 });
