@@ -31,6 +31,8 @@ export class IdleEmbedding {
   private stopped = false;
   /** Images that failed in this session, so they are not retried in a loop. */
   private readonly failed = new Set<number>();
+  /** What is still missing, worked through a batch at a time; found again after any change to the project. */
+  private pending: EmbeddingKey[] | null = null;
   private readonly unsubscribe: () => void;
   private readonly unwatchJobs: () => void;
 
@@ -41,6 +43,7 @@ export class IdleEmbedding {
           this.running?.abort();
           this.failed.clear();
         }
+        this.pending = null;
         this.schedule();
       }
     });
@@ -66,10 +69,11 @@ export class IdleEmbedding {
     if (this.stopped || this.running || core.jobs.any() || !core.hasProject || core.store.readOnly) return;
     const store = core.store;
     const backbone = projectBackbone(core);
-    const keys = missingExtraViews(store, backbone).filter((k) => !this.failed.has(k.imageId));
+    this.pending ??= missingExtraViews(store, backbone);
+    const keys = this.pending.filter((k) => !this.failed.has(k.imageId));
     if (keys.length === 0) return;
-    const ids = [...new Set(keys.map((k) => k.imageId))].slice(0, BATCH_IMAGES);
-    const batch = keys.filter((k) => ids.includes(k.imageId));
+    const ids = new Set([...new Set(keys.map((k) => k.imageId))].slice(0, BATCH_IMAGES));
+    const batch = keys.filter((k) => ids.has(k.imageId));
     const controller = new AbortController();
     this.running = controller;
     let more = false;
@@ -78,15 +82,15 @@ export class IdleEmbedding {
       if (controller.signal.aborted || !core.hasProject || core.store !== store) return;
       const result = await ensureEmbeddings(store, embedder, batch, { signal: controller.signal });
       for (const f of result.failed) this.failed.add(f.imageId);
+      if (this.pending) this.pending = this.pending.filter((k) => !ids.has(k.imageId));
       more = !controller.signal.aborted;
     } catch {
-      // Cancelled, or the weights are missing: it is background work, so it
-      // tries again at the next quiet spell.
+      // Cancelled (the job or change that cancelled it schedules the next
+      // quiet spell), or the weights are missing (the next change retries).
     } finally {
       this.running = null;
     }
-    // After a cancel, the next quiet spell (a job's end reschedules too).
-    this.schedule(more ? 0 : IDLE_DELAY_MS);
+    if (more) this.schedule(0);
   }
 
   /** Cancels the batch in flight, before the project it writes to closes. */

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
       const images = labelledImages(store);
       const trainFolder = images.filter((i) => i.split === 'train');
       const valFolder = images.filter((i) => i.split === 'validation');
+      let seconds = 0;
+      let runs = 0;
       const run = async (testIds: Set<number>, pool: typeof images, views: number[], refit: boolean): Promise<{ right: number; n: number }> => {
         store.setSplit(pool.filter((i) => !testIds.has(i.id)).map((i) => i.id), 'none');
         store.setSplit([...testIds], 'test');
@@ -64,7 +66,10 @@ async function main(): Promise<void> {
         // Images outside the protocol's pool leave the project for the run.
         const removed = others.length > 0 ? store.deleteImages(others) : null;
         try {
+          const started = performance.now();
           const r = await trainProject(store, { embedder, views, refit, ...head });
+          seconds += (performance.now() - started) / 1000;
+          runs++;
           const t = r.metrics.test!;
           return { right: Math.round(t.accuracy * t.n), n: t.n };
         } finally {
@@ -73,6 +78,8 @@ async function main(): Promise<void> {
       };
       for (const [name, views] of viewSets) {
         for (const refit of refits) {
+          seconds = 0;
+          runs = 0;
           const onVal = await run(new Set(valFolder.map((i) => i.id)), images, views, refit);
           let right = 0;
           let n = 0;
@@ -81,7 +88,7 @@ async function main(): Promise<void> {
             right += r.right;
             n += r.n;
           }
-          const line = `${path.basename(dir)}\t${name}\t${refit ? 'refit' : 'no refit'}\tval folder ${(onVal.right / onVal.n).toFixed(3)} (${onVal.n})\t${FOLDS}-fold ${(right / n).toFixed(3)} (${n})`;
+          const line = `${path.basename(dir)}\t${name}\t${refit ? 'refit' : 'no refit'}\tval folder ${(onVal.right / onVal.n).toFixed(3)} (${onVal.n})\t${FOLDS}-fold ${(right / n).toFixed(3)} (${n})\t${(seconds / runs).toFixed(1)} s per training`;
           console.log(line);
         }
       }
