@@ -12,7 +12,7 @@ import { extraTrainingViews } from '../ml/views.js';
 import type { PancakeCore } from './core.js';
 import { projectBackbone } from './handlers/train-handlers.js';
 
-/** Images per batch: a job that starts waits at most for this many images' views to finish. */
+/** Images per batch: work that is not a job (Try it on one photo) queues behind at most one batch in the shared embedder. */
 const BATCH_IMAGES = 8;
 /** Quiet time after the last job or change before work starts. */
 const IDLE_DELAY_MS = 1500;

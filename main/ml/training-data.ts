@@ -27,11 +27,12 @@ export interface TrainingPlan {
 
 /**
  * Where an image falls in [0, 1), from its content alone (its SHA-256,
- * hashed once more so any spelling of it spreads evenly). Neither the seed, the import order nor other images move
- * it, so adding images never shifts earlier ones between training and
- * validation, and versions of one project are measured on the same images.
+ * hashed once more so any spelling of it spreads evenly). Neither the seed,
+ * the import order nor other images move it, so adding images never shifts
+ * earlier ones between training and validation, and versions of one
+ * project are measured on the same images.
  */
-export function holdoutRank(sha256: string): number {
+function holdoutRank(sha256: string): number {
   return createHash('sha256').update(sha256).digest().readUInt32BE(0) / 2 ** 32;
 }
 
