@@ -257,6 +257,8 @@ export interface VersionSummary {
   accuracy: number | null;
   validationCount: number;
   trainCount: number;
+  /** Images the saved model learned from: trainCount, plus the held-out images when it was trained again on them after they measured it. */
+  learnedFromCount: number;
   durationMs: number;
   active: boolean;
   outOfDate: boolean;
@@ -276,7 +278,7 @@ export interface TrainDefaults {
   epochs: number;
   learningRate: number;
   hiddenUnits: number;
-  /** On unless the project has more training images than augmentation is worth. */
+  /** On once the extra views are embedded (in the background, while Pancake is idle) for every training image, up to a limit on images. */
   augment: boolean;
   validationShare: number;
 }
@@ -295,8 +297,12 @@ export interface TrainingReadiness {
 
 export interface TrainResult {
   versionId: number;
+  /** Measured on validationCount images before the saved model learned from them (when learnedFromCount includes them). */
   accuracy: number | null;
   validationCount: number;
+  learnedFromCount: number;
+  /** Whether the saved model was trained again with the held-out images after they measured it. */
+  refit: boolean;
   warnings: string[];
 }
 
@@ -376,6 +382,8 @@ export interface EvaluationReport {
   classes: string[];
   /** Where the validation images came from when this version trained. */
   validationSource: 'split' | 'holdout' | 'none';
+  /** Whether the saved model then learned from the held-out images too (the figures are from before). */
+  refit: boolean;
   /** Validation images the figures are computed on; 0 means there are no figures. */
   validationCount: number;
   accuracy: number | null;

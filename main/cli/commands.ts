@@ -211,6 +211,8 @@ const trainCommand: Command = {
                 perClass: Object.fromEntries(version.perClass.map((c) => [c.name, { precision: c.precision, recall: c.recall, f1: c.f1, n: c.support }])),
                 confusion: version.confusion,
               },
+              learnedFrom: result.learnedFromCount,
+              refit: result.refit,
               warnings: result.warnings,
             },
             null,
@@ -220,6 +222,7 @@ const trainCommand: Command = {
       } else {
         console.log(`Trained ${version.name} (version ${version.id}) in ${(version.durationMs / 1000).toFixed(1)} s.`);
         console.log(version.accuracy === null ? 'No validation images, so no accuracy.' : `Validation accuracy ${pct(version.accuracy)} on ${version.validationCount} images.`);
+        if (result.refit) console.log(`Then trained again on all ${result.learnedFromCount} labelled images, the held-out ones too; the accuracy is from before.`);
         for (const w of result.warnings) console.log(`Warning: ${w}`);
       }
       return 0;

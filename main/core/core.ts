@@ -19,6 +19,7 @@ import { exportHandlers } from './handlers/export-handlers.js';
 import { insightHandlers } from './handlers/insight-handlers.js';
 import { modelHandlers } from './handlers/model-handlers.js';
 import { Embedders } from './embedders.js';
+import { IdleEmbedding } from './idle-embedding.js';
 import type { ModelsLocation } from '../ml/backbones.js';
 
 export type Handlers = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
@@ -43,6 +44,8 @@ export class PancakeCore {
   readonly embedders = new Embedders(() => this.modelsLocation());
   private current: ProjectStore | null = null;
   private readonly handlers: Handlers;
+  /** Not in the CLI, whose process should end when its command does. */
+  private readonly idleEmbedding: IdleEmbedding | null;
 
   constructor(readonly options: CoreOptions) {
     this.appState = new AppState(options.stateDir);
@@ -56,6 +59,7 @@ export class PancakeCore {
       ...insightHandlers(this),
       ...modelHandlers(this),
     };
+    this.idleEmbedding = options.host === 'cli' ? null : new IdleEmbedding(this);
   }
 
   get store(): ProjectStore {
@@ -105,6 +109,7 @@ export class PancakeCore {
     if (this.current && this.current.file === file && mode === 'open') return this.current;
     const next = mode === 'create' ? ProjectStore.create(file) : ProjectStore.open(file);
     const previous = this.current;
+    this.idleEmbedding?.pause();
     this.current = next;
     previous?.close();
     // The CLI works on files by name; only the app's own opens belong in its recent list.
@@ -115,6 +120,7 @@ export class PancakeCore {
 
   closeProject(): void {
     this.ensureIdle();
+    this.idleEmbedding?.pause();
     this.current?.close();
     this.current = null;
     if (this.options.host !== 'cli') this.appState.closed();
@@ -161,6 +167,7 @@ export class PancakeCore {
   }
 
   shutdown(): void {
+    this.idleEmbedding?.stop();
     this.jobs.cancelAll();
     void this.embedders.closeAll();
     this.current?.close();

@@ -19,6 +19,7 @@ export interface Job {
 
 export class Jobs {
   private readonly running = new Map<string, Job>();
+  private readonly watchers = new Set<() => void>();
 
   constructor(private readonly events: EventBus) {}
 
@@ -27,6 +28,7 @@ export class Jobs {
     if (opts.exclusive && [...this.running.values()].some((j) => j.kind === kind)) throw new CoreError(opts.exclusive);
     const job: Job = { id, kind, controller: new AbortController(), startedAt: Date.now() };
     this.running.set(id, job);
+    for (const w of this.watchers) w();
     return job;
   }
 
@@ -45,7 +47,13 @@ export class Jobs {
   }
 
   end(id: string): void {
-    this.running.delete(id);
+    if (this.running.delete(id)) for (const w of this.watchers) w();
+  }
+
+  /** Calls `fn` whenever a job starts or ends; returns the way to stop. */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
   }
 
   cancel(id: string): boolean {

@@ -21,6 +21,7 @@ export function evaluationReport(store: ProjectStore, version: ModelVersion): Ev
     backbone: version.backbone,
     classes,
     validationSource: version.settings.validation,
+    refit: version.settings.refit ?? false,
   };
   const metrics = version.metrics.validation;
   if (!metrics || metrics.n === 0) {

@@ -2,7 +2,7 @@
 // version: guard rails, embeddings (only the missing ones), head training
 // off the main thread, evaluation, saving.
 import type { ProjectStore } from '../../db/project-store.js';
-import { labelledImages, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
+import { labelledImages, missingEmbeddings, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
 import { DEFAULT_BACKBONE, type ModelsLocation } from './backbones.js';
 import { abortError, Embedder } from './embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
@@ -15,10 +15,10 @@ import type { BackendName } from './tf-backend.js';
 import { DEFAULT_HEAD_SETTINGS, type EpochStats, type Samples } from './train-head.js';
 import { planTraining } from './training-data.js';
 import { loadVectors, yieldToEventLoop, type VectorIndex } from './vector-index.js';
-import { PLAIN_VIEW, trainingViews, type ViewKey } from './views.js';
+import { baseTrainingViews, extraTrainingViews, PLAIN_VIEW, trainingViews, type ViewKey } from './views.js';
 import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
 
-export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'saving';
+export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'refitting' | 'saving';
 
 export interface TrainProgress {
   phase: TrainPhase;
@@ -29,8 +29,14 @@ export interface TrainProgress {
 
 export interface TrainProjectOptions extends ModelsLocation {
   backbone?: string;
-  /** Extra flipped, cropped, rotated and recoloured views of training images; default on up to AUGMENT_LIMIT training images. */
+  /**
+   * Train on the extra cropped, rotated and recoloured views too (true:
+   * embedding whatever is missing first). Default: when they are already
+   * cached for every training image, up to AUGMENT_LIMIT images.
+   */
   augment?: boolean;
+  /** The views training images are learned under, overriding augment: for measuring what each view buys. */
+  views?: readonly ViewKey[];
   /** Average predictions over the plain and mirrored image; default on. */
   tta?: boolean;
   epochs?: number;
@@ -42,6 +48,12 @@ export interface TrainProjectOptions extends ModelsLocation {
   patience?: number;
   /** Share of labelled images held out when no image is in the validation split. */
   validationShare?: number;
+  /**
+   * After the held-out images have chosen the epoch count, train the saved
+   * head again on training and held-out images together; default on. An
+   * explicit validation split is never trained on.
+   */
+  refit?: boolean;
   seed?: number;
   name?: string;
   signal?: AbortSignal;
@@ -58,10 +70,12 @@ export interface TrainProjectResult {
   /** Embeddings computed by this run, those found in the cache, and the decodes that took: one per image embedded, whatever its views. */
   embedded: { computed: number; cached: number; decodes: number };
   metrics: VersionMetrics;
+  /** Whether the saved head was trained again on the held-out images after they measured it. */
+  refit: boolean;
   warnings: string[];
 }
 
-/** Above this many training images augmentation costs more time than it is likely to pay back. */
+/** Above this many training images the extra views cost more time and memory than they are likely to pay back. */
 export const AUGMENT_LIMIT = 5000;
 export const DEFAULT_VALIDATION_SHARE = 0.2;
 
@@ -120,6 +134,18 @@ async function evaluate(
   return { metrics: computeMetrics(head.classes, truth, predicted), predictions };
 }
 
+/**
+ * Whether the extra views are cached for every training image whose base
+ * views are (an image that cannot be read has neither, so it never holds
+ * the rest back); false while no image has its base views yet.
+ */
+export function extraViewsReady(store: ProjectStore, backbone: string, images: readonly LabelledImage[]): boolean {
+  const keys = (views: ViewKey[]) => images.flatMap((img) => views.map((view) => ({ imageId: img.id, view })));
+  const unread = new Set(missingEmbeddings(store, backbone, keys(baseTrainingViews())).map((k) => k.imageId));
+  if (unread.size === images.length) return false;
+  return missingEmbeddings(store, backbone, keys(extraTrainingViews())).every((k) => unread.has(k.imageId));
+}
+
 /** Embeds what the cache lacks; images that cannot be read are left out with a warning. */
 async function embedMissing(
   store: ProjectStore,
@@ -151,21 +177,34 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
   checkAbort(signal);
 
   // Guard rails first: a project that cannot train costs nothing.
-  const plan = planTraining(store.classes(), labelledImages(store), { validationShare, seed });
-  const augment = opts.augment ?? plan.train.length <= AUGMENT_LIMIT;
+  const plan = planTraining(store.classes(), labelledImages(store), { validationShare });
+  // Only Pancake's own holdout is given back: images the user put in the
+  // validation split were set aside on purpose.
+  const refit = (opts.refit ?? true) && plan.validationSource === 'holdout';
+  const learners = refit ? [...plan.train, ...plan.validation] : plan.train;
+  // By default the first model waits for no costlier view: those join once
+  // the idle embedder has made them for every training image.
+  const chosenViews = opts.views ? [...opts.views] : opts.augment !== undefined ? trainingViews(opts.augment) : null;
+  const embedViews = chosenViews ?? baseTrainingViews();
   const tta = opts.tta ?? true;
-  const trainViews = trainingViews(augment);
   const evalViews = predictionViews(tta);
   const phase = (p: TrainPhase) => opts.onPhase?.(p);
 
-  // Started now so that loading tfjs in its worker overlaps the embedding phase.
+  // Started now so that loading tfjs in their workers overlaps the embedding phase.
   const trainer = new HeadTrainer(opts.tfBackend);
+  const refitter = refit ? new HeadTrainer(opts.tfBackend) : null;
   try {
     phase('embedding');
+    const learnerIds = new Set(learners.map((img) => img.id));
     const embedded = await embedMissing(store, backbone, [
-      ...plan.train.flatMap((img) => trainViews.map((view) => ({ imageId: img.id, view }))),
-      ...[...plan.validation, ...plan.test].flatMap((img) => evalViews.map((view) => ({ imageId: img.id, view }))),
+      ...learners.flatMap((img) => embedViews.map((view) => ({ imageId: img.id, view }))),
+      ...[...plan.validation, ...plan.test].flatMap((img) =>
+        evalViews.filter((view) => !learnerIds.has(img.id) || !embedViews.includes(view)).map((view) => ({ imageId: img.id, view })),
+      ),
     ], opts);
+    const trainViews =
+      chosenViews ?? trainingViews(learners.length <= AUGMENT_LIMIT && extraViewsReady(store, backbone, learners));
+    const augment = trainViews.some((v) => extraTrainingViews().includes(v));
     const warnings = [...plan.warnings, ...embedded.warnings];
     const { dim } = embedded;
     checkAbort(signal);
@@ -213,14 +252,40 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
 
     phase('evaluating');
     const validation = await evaluate(trained.head, plan.validation, evalViews, index);
-    const test = await evaluate(trained.head, plan.test, evalViews, index);
     const outOfSet = await buildOutOfSetRule(
-      plan.train.flatMap((img) => {
+      learners.flatMap((img) => {
         const vector = index.get(img.id)?.get(PLAIN_VIEW);
         return vector ? [{ imageId: img.id, vector }] : [];
       }),
       seed,
     );
+    checkAbort(signal);
+
+    // The epoch count the held-out images chose, now learned from every
+    // labelled image; metrics stay those measured before, on unseen images.
+    let head = trained.head;
+    let fitImages = trainImages;
+    if (refitter) {
+      phase('refitting');
+      const all = await samples(learners, trainViews, index, classIndex, dim);
+      fitImages = learners.filter((img) => index.has(img.id)).length;
+      const epochs = trained.bestEpoch;
+      const refitStarted = performance.now();
+      const again = await refitter.train(
+        { backbone, dim, classes: plan.classes, train: all, val: null, settings: { ...headSettings, epochs, patience: epochs } },
+        {
+          ...(signal ? { signal } : {}),
+          onEpoch: (stats) => {
+            const perEpoch = (performance.now() - refitStarted) / 1000 / stats.epoch;
+            opts.onProgress?.({ phase: 'refitting', done: stats.epoch, total: epochs, etaSeconds: perEpoch * (epochs - stats.epoch) });
+          },
+        },
+      );
+      head = again.head;
+      checkAbort(signal);
+    }
+    // The test split never trains, so it measures the head that is saved.
+    const test = await evaluate(head, plan.test, evalViews, index);
     const metrics: VersionMetrics = {
       validation: validation?.metrics ?? null,
       test: test?.metrics ?? null,
@@ -228,10 +293,9 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
       history: trained.history,
       bestEpoch: trained.bestEpoch,
       stoppedEarly: trained.stoppedEarly,
-      counts: { trainImages, trainSamples, validation: validation?.metrics.n ?? 0, test: test?.metrics.n ?? 0 },
+      counts: { trainImages, trainSamples, validation: validation?.metrics.n ?? 0, test: test?.metrics.n ?? 0, fitImages },
       ...(outOfSet ? { outOfSet } : {}),
     };
-    checkAbort(signal);
 
     phase('saving');
     const settings: TrainSettings = {
@@ -242,18 +306,20 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
       tta,
       validationShare,
       validation: plan.validationSource,
+      refit: refitter !== null,
       tfBackend: trained.backend,
     };
     const versionId = saveVersion(store, {
       ...(opts.name ? { name: opts.name } : {}),
-      head: trained.head,
+      head,
       settings,
       dataFingerprint: dataFingerprint([...plan.train, ...plan.validation]),
       metrics,
       durationMs: performance.now() - started,
     });
-    return { versionId, embedded: { computed: embedded.computed, cached: embedded.cached, decodes: embedded.decodes }, metrics, warnings };
+    return { versionId, embedded: { computed: embedded.computed, cached: embedded.cached, decodes: embedded.decodes }, metrics, refit: refitter !== null, warnings };
   } finally {
     trainer.dispose();
+    refitter?.dispose();
   }
 }

@@ -1,9 +1,9 @@
 // Decides, before any work is done, whether a project can train and which
 // labelled images train, validate and test. Unlabelled images never train;
 // 'test' images never train or validate.
+import { createHash } from 'node:crypto';
 import type { ClassInfo } from '../api/types.js';
 import type { LabelledImage } from '../../db/ml-queries.js';
-import { seededRandom, shuffleInPlace } from './random.js';
 
 export class TrainingGuardError extends Error {
   constructor(message: string) {
@@ -25,12 +25,38 @@ export interface TrainingPlan {
   warnings: string[];
 }
 
+/**
+ * Where an image falls in [0, 1), from its content alone (its SHA-256,
+ * hashed once more so any spelling of it spreads evenly). Neither the seed,
+ * the import order nor other images move it, so adding images never shifts
+ * earlier ones between training and validation, and versions of one
+ * project are measured on the same images.
+ */
+function holdoutRank(sha256: string): number {
+  return createHash('sha256').update(sha256).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * One class's images split by rank: those below the share are held out.
+ * Guard rails: at least one is held out (the lowest rank) and at least one
+ * trains (the highest), so only a class with no image below the share, or
+ * every image below it, can see an earlier image move when one is added.
+ */
+function holdOut(pool: readonly LabelledImage[], share: number): { validation: LabelledImage[]; train: LabelledImage[] } {
+  const ranked = pool
+    .map((img) => ({ img, rank: holdoutRank(img.sha256) }))
+    .sort((a, b) => a.rank - b.rank || a.img.id - b.img.id);
+  const below = ranked.filter((r) => r.rank < share).length;
+  const k = Math.min(ranked.length - 1, Math.max(1, below));
+  return { validation: ranked.slice(0, k).map((r) => r.img), train: ranked.slice(k).map((r) => r.img) };
+}
+
 const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
 
 export function planTraining(
   classes: readonly ClassInfo[],
   labelled: readonly LabelledImage[],
-  opts: { validationShare: number; seed: number },
+  opts: { validationShare: number },
 ): TrainingPlan {
   const warnings: string[] = [];
   const byClass = new Map<number, { train: LabelledImage[]; validation: LabelledImage[]; test: LabelledImage[] }>();
@@ -97,15 +123,11 @@ export function planTraining(
         );
       }
     } else {
-      // Stratified: the same share of every class, at least one image each.
       validationSource = 'holdout';
-      const random = seededRandom(opts.seed);
       for (const c of classes) {
-        const pool = [...byClass.get(c.id)!.train].sort((a, b) => a.id - b.id);
-        shuffleInPlace(pool, random);
-        const k = Math.min(pool.length - 1, Math.max(1, Math.round(pool.length * opts.validationShare)));
-        validation.push(...pool.slice(0, k));
-        train.push(...pool.slice(k));
+        const { validation: v, train: t } = holdOut(byClass.get(c.id)!.train, opts.validationShare);
+        validation.push(...v);
+        train.push(...t);
       }
     }
   }

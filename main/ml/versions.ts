@@ -33,6 +33,8 @@ export interface TrainSettings extends HeadSettings {
   validationShare: number;
   /** Where the validation images came from. */
   validation: 'split' | 'holdout' | 'none';
+  /** Whether the saved head was trained again on the held-out images too, after they chose the epoch count; absent in older versions. */
+  refit?: boolean;
   /** tfjs backend that trained the head. */
   tfBackend: string;
 }
@@ -47,7 +49,11 @@ export interface VersionMetrics {
   history: EpochStats[];
   bestEpoch: number;
   stoppedEarly: boolean;
-  counts: { trainImages: number; trainSamples: number; validation: number; test: number };
+  /**
+   * trainImages trained the head the metrics were measured on; fitImages
+   * trained the saved head (more when it was refit, absent in older versions).
+   */
+  counts: { trainImages: number; trainSamples: number; validation: number; test: number; fitImages?: number };
   /** How far from the training images an image is "none of these"; absent in versions trained before it existed. */
   outOfSet?: OutOfSetRule;
 }

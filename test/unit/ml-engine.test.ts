@@ -122,8 +122,8 @@ test('cancelling while embedding keeps what was computed and saves no version; t
   );
   assert.equal(listModelVersions(store).length, versions);
   const total = countEmbeddings(store, backbone);
-  // 245 training images under one view, 153 validation images under two.
-  assert.equal(total, 245 + 2 * 153);
+  // Every image under the plain and the mirrored view.
+  assert.equal(total, 2 * (245 + 153));
   const again = await trainProject(store, { backbone, augment: false, epochs: 5 });
   assert.equal(again.embedded.computed, 0);
   assert.equal(activeVersion(store)!.id, again.versionId);

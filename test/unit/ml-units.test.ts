@@ -221,29 +221,29 @@ test('guard rails stop a training that cannot work before anything is computed',
   }
 });
 
-test('the training plan: validation split first, else a stratified holdout, else none with a warning; test never trains', async () => {
+test('the training plan: validation split first, else a holdout from every class, else none with a warning; test never trains', async () => {
   const store = await smallProject({ ants: 10, bees: 6, wasps: 3 }, 4);
   try {
     const ids = labelledImages(store).map((i) => i.id);
     // Tiny class: nothing held out.
-    let plan = planTraining(store.classes(), labelledImages(store), { validationShare: 0.2, seed: 1 });
+    let plan = planTraining(store.classes(), labelledImages(store), { validationShare: 0.2 });
     assert.equal(plan.validationSource, 'none');
     assert.equal(plan.train.length, 19);
     assert.match(plan.warnings.join(' '), /"wasps" has fewer than 5 images/);
 
     const wasps = store.classByName('wasps')!.id;
     store.deleteClass(wasps);
-    plan = planTraining(store.classes(), labelledImages(store), { validationShare: 0.2, seed: 1 });
+    plan = planTraining(store.classes(), labelledImages(store), { validationShare: 0.2 });
     assert.equal(plan.validationSource, 'holdout');
     const count = (list: typeof plan.train, name: string) => list.filter((i) => i.className === name).length;
-    assert.deepEqual([count(plan.validation, 'ants'), count(plan.validation, 'bees')], [2, 1]);
+    assert.ok(count(plan.validation, 'ants') >= 1 && count(plan.train, 'ants') >= 1);
+    assert.ok(count(plan.validation, 'bees') >= 1 && count(plan.train, 'bees') >= 1);
     assert.equal(plan.train.length + plan.validation.length, 16);
-    // Same seed, same holdout.
-    assert.deepEqual(planTraining(store.classes(), labelledImages(store), { validationShare: 0.2, seed: 1 }).validation, plan.validation);
+    assert.deepEqual(planTraining(store.classes(), labelledImages(store), { validationShare: 0.2 }).validation, plan.validation);
 
     store.setSplit(ids.slice(0, 2), 'test');
     store.setSplit(ids.slice(2, 4), 'validation');
-    plan = planTraining(store.classes(), labelledImages(store), { validationShare: 0.2, seed: 1 });
+    plan = planTraining(store.classes(), labelledImages(store), { validationShare: 0.2 });
     assert.equal(plan.validationSource, 'split');
     assert.deepEqual(plan.validation.map((i) => i.id), ids.slice(2, 4));
     assert.deepEqual(plan.test.map((i) => i.id), ids.slice(0, 2));

@@ -26,13 +26,15 @@ test('percentile takes the nearest rank', () => {
   assert.equal(percentile([5, 1, 4, 2, 3], 0), 1);
 });
 
-test('the version stores its rule: the percentile, a threshold and the training images it measures to', () => {
+test('the version stores its rule: the percentile, a threshold and the images it learned from, which it measures to', () => {
   const version = activeVersion(core.store)!;
   const rule = version.metrics.outOfSet;
   assert.ok(rule);
   assert.equal(rule.percentile, OUT_OF_SET_PERCENTILE);
   assert.ok(rule.threshold > 0 && rule.threshold < 1, `threshold ${rule.threshold}`);
-  assert.equal(rule.referenceIds.length, version.metrics.counts.trainImages);
+  // Every image the saved model learned from, the held-out ones too once they were given back.
+  assert.equal(rule.referenceIds.length, version.metrics.counts.fitImages);
+  assert.equal(version.metrics.counts.fitImages, 120);
 });
 
 test('flat colour images are out of set, validation photos mostly not', async () => {

@@ -21,7 +21,7 @@ test('an empty project is not ready, says why, and still reports the defaults', 
     epochs: DEFAULT_HEAD_SETTINGS.epochs,
     learningRate: DEFAULT_HEAD_SETTINGS.learningRate,
     hiddenUnits: 0,
-    augment: true,
+    augment: false,
     validationShare: DEFAULT_VALIDATION_SHARE,
   });
   assert.equal(r.activeVersionId, null);

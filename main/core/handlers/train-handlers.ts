@@ -4,7 +4,7 @@ import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandi
 import { manifestEntry } from '../../models/install.js';
 import { labelledImages } from '../../../db/ml-queries.js';
 import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
-import { trainProject, AUGMENT_LIMIT, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
+import { trainProject, extraViewsReady, AUGMENT_LIMIT, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
 import { DEFAULT_HEAD_SETTINGS } from '../../ml/train-head.js';
 import {
   activeVersionOutOfDate,
@@ -48,6 +48,7 @@ function summary(v: ModelVersion, outOfDate: boolean): VersionSummary {
     accuracy: m.validation?.accuracy ?? null,
     validationCount: m.validation?.n ?? 0,
     trainCount: m.counts.trainImages,
+    learnedFromCount: m.counts.fitImages ?? m.counts.trainImages,
     durationMs: v.durationMs,
     active: v.active,
     outOfDate: v.active && outOfDate,
@@ -119,18 +120,20 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
         activeOutOfDate: activeVersionOutOfDate(store) ?? false,
       };
       // The UI shows these beside its advanced settings, so they cannot drift from what train() does.
-      const defaults = (trainImages: number) => ({
+      const defaults = (augment: boolean) => ({
         epochs: DEFAULT_HEAD_SETTINGS.epochs,
         learningRate: DEFAULT_HEAD_SETTINGS.learningRate,
         hiddenUnits: DEFAULT_HEAD_SETTINGS.hidden ?? 0,
-        augment: trainImages <= AUGMENT_LIMIT,
+        augment,
         validationShare: DEFAULT_VALIDATION_SHARE,
       });
       try {
-        const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE, seed: DEFAULT_HEAD_SETTINGS.seed });
-        return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(plan.train.length) };
+        const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE });
+        const learners = plan.validationSource === 'holdout' ? [...plan.train, ...plan.validation] : plan.train;
+        const augment = learners.length <= AUGMENT_LIMIT && extraViewsReady(store, base.backbone, learners);
+        return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(augment) };
       } catch (err) {
-        if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(labelled.length) };
+        if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(false) };
         throw err;
       }
     },
@@ -161,6 +164,8 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
           versionId: result.versionId,
           accuracy: result.metrics.validation?.accuracy ?? null,
           validationCount: result.metrics.validation?.n ?? 0,
+          learnedFromCount: result.metrics.counts.fitImages ?? result.metrics.counts.trainImages,
+          refit: result.refit,
           warnings: result.warnings,
         };
       }, { exclusive });

@@ -20,7 +20,7 @@ import type {
 } from '../../../main/api/types.js';
 
 /** The phases the core reports, plus the moment before its first answer. */
-export type TrainPhase = 'starting' | 'embedding' | 'training' | 'evaluating' | 'saving';
+export type TrainPhase = 'starting' | 'embedding' | 'training' | 'evaluating' | 'refitting' | 'saving';
 
 /** What the Advanced disclosure edits, as typed; an empty field (or 'default') means "use the default". */
 export interface SettingsDraft {
@@ -411,7 +411,7 @@ export function backboneShortName(label: string): string {
 }
 
 function asPhase(phase: string): TrainPhase | null {
-  return phase === 'embedding' || phase === 'training' || phase === 'evaluating' || phase === 'saving' ? phase : null;
+  return phase === 'embedding' || phase === 'training' || phase === 'evaluating' || phase === 'refitting' || phase === 'saving' ? phase : null;
 }
 
 export const training = new Training();
