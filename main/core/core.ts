@@ -19,6 +19,7 @@ import { exportHandlers } from './handlers/export-handlers.js';
 import { insightHandlers } from './handlers/insight-handlers.js';
 import { modelHandlers } from './handlers/model-handlers.js';
 import { Embedders } from './embedders.js';
+import { LiveModel } from './live-model.js';
 import type { ModelsLocation } from '../ml/backbones.js';
 
 export type Handlers = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
@@ -32,6 +33,8 @@ export interface CoreOptions {
   resourcesPath?: string;
   /** Native dialogs, where the host has them (Electron). */
   pickPaths?: (kind: DialogKind) => Promise<string[]>;
+  /** Quiet time after a change before the live model retrains. */
+  liveDebounceMs?: number;
 }
 
 export const PROJECT_EXTENSION = '.pancake';
@@ -41,11 +44,15 @@ export class PancakeCore {
   readonly jobs = new Jobs(this.events);
   readonly appState: AppState;
   readonly embedders = new Embedders(() => this.modelsLocation());
+  readonly live: LiveModel;
   private current: ProjectStore | null = null;
   private readonly handlers: Handlers;
 
   constructor(readonly options: CoreOptions) {
     this.appState = new AppState(options.stateDir);
+    this.live = new LiveModel(this, options.liveDebounceMs);
+    // The CLI works one command at a time; only the app keeps a draft model live.
+    if (options.host !== 'cli') this.live.start();
     this.handlers = {
       ...projectHandlers(this),
       ...labelHandlers(this),
@@ -105,6 +112,7 @@ export class PancakeCore {
     if (this.current && this.current.file === file && mode === 'open') return this.current;
     const next = mode === 'create' ? ProjectStore.create(file) : ProjectStore.open(file);
     const previous = this.current;
+    if (previous) this.live.projectClosing();
     this.current = next;
     previous?.close();
     // The CLI works on files by name; only the app's own opens belong in its recent list.
@@ -115,6 +123,7 @@ export class PancakeCore {
 
   closeProject(): void {
     this.ensureIdle();
+    this.live.projectClosing();
     this.current?.close();
     this.current = null;
     if (this.options.host !== 'cli') this.appState.closed();
@@ -162,6 +171,7 @@ export class PancakeCore {
 
   shutdown(): void {
     this.jobs.cancelAll();
+    this.live.dispose();
     void this.embedders.closeAll();
     this.current?.close();
     this.current = null;
