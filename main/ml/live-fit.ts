@@ -2,7 +2,7 @@
 // cached vectors, guess every unlabelled image, and measure the draft on
 // images it did not train on (the validation split, else k folds chosen by
 // content hash so an image never changes fold as the project grows).
-import { fitSoftmax, probabilities, zeroWeights, type Sample, type SoftmaxWeights } from './softmax-regression.js';
+import { fitSoftmax, guessProbabilities, zeroWeights, type Sample, type SoftmaxWeights, type Views } from './softmax-regression.js';
 import { seededRandom, shuffleInPlace } from './random.js';
 
 export interface LiveLabelled extends Sample {
@@ -12,10 +12,8 @@ export interface LiveLabelled extends Sample {
   fold: number;
 }
 
-export interface LiveUnlabelled {
+export interface LiveUnlabelled extends Views {
   id: number;
-  mean: Float32Array;
-  half: Float32Array;
 }
 
 /** Weights by class id, so a new class, a deleted one or a new order keeps what the others learnt. */
@@ -149,7 +147,7 @@ export function fitLiveHead(input: LiveFitInput): { head: SoftmaxWeights; guesse
   const guesses: LiveGuessColumns = { imageIds: new Int32Array(n), classIndex: new Int32Array(n), confidence: new Float32Array(n) };
   const p = new Float32Array(head.classes);
   input.unlabelled.forEach((img, i) => {
-    probabilities(head, img, 0, p);
+    guessProbabilities(head, img, p);
     const top = topOf(p);
     guesses.imageIds[i] = img.id;
     guesses.classIndex[i] = top;
@@ -162,7 +160,7 @@ function accuracyOf(head: SoftmaxWeights, samples: readonly Sample[]): number {
   const p = new Float32Array(head.classes);
   let right = 0;
   for (const s of samples) {
-    probabilities(head, s, 0, p);
+    guessProbabilities(head, s, p);
     if (topOf(p) === s.label) right++;
   }
   return right / samples.length;

@@ -5,14 +5,14 @@
 // minibatches as soon as a newer one is asked for.
 import { parentPort, workerData } from 'node:worker_threads';
 import { fitLiveHead, measureLiveHead, type LiveLabelled, type LiveUnlabelled, type WarmHead } from './live-fit.js';
-import { toSample } from './softmax-regression.js';
+import { toViews, type Views } from './softmax-regression.js';
 import type { FromLiveWorker, LiveWorkerData, ToLiveWorker } from './live-protocol.js';
 
 const port = parentPort!;
 const latest = new Int32Array((workerData as LiveWorkerData).latest);
 const post = (msg: FromLiveWorker, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
-let vectors = new Map<number, { mean: Float32Array; half: Float32Array }>();
+let vectors = new Map<number, Views>();
 let dim = 0;
 let warm = new Map<string, WarmHead>();
 
@@ -58,7 +58,7 @@ port.on('message', (msg: ToLiveWorker) => {
       dim = msg.dim;
       const d = msg.dim;
       msg.ids.forEach((id, i) => {
-        vectors.set(id, toSample(msg.data.subarray(2 * i * d, (2 * i + 1) * d), msg.data.subarray((2 * i + 1) * d, (2 * i + 2) * d)));
+        vectors.set(id, toViews(msg.data.subarray(2 * i * d, (2 * i + 1) * d), msg.data.subarray((2 * i + 1) * d, (2 * i + 2) * d)));
       });
       return;
     }

@@ -12,14 +12,16 @@ export interface SoftmaxWeights {
 }
 
 /**
- * One image as the mean of its plain and mirror vectors and half their
- * difference: plain = mean + half, mirror = mean - half. Training shows
- * one view per visit, in turn; guessing needs one dot product per class,
- * on the mean (the mirror-averaged logits), not two.
+ * One image under its two views, each scaled to unit length. Training shows
+ * one view per visit, in turn (the mirror augments without doubling an
+ * epoch); guesses average the two views' logits.
  */
-export interface Sample {
-  mean: Float32Array;
-  half: Float32Array;
+export interface Views {
+  plain: Float32Array;
+  mirror: Float32Array;
+}
+
+export interface Sample extends Views {
   label: number;
 }
 
@@ -42,34 +44,49 @@ export function zeroWeights(classes: number, dim: number): SoftmaxWeights {
   return { classes, dim, weights: new Float32Array(classes * dim), bias: new Float32Array(classes) };
 }
 
-/** Softmax of w·(mean + sign*half) into `out` (length classes); sign 0 gives the mirror-averaged logits. */
-export function probabilities(w: SoftmaxWeights, s: { mean: Float32Array; half: Float32Array }, sign: -1 | 0 | 1, out: Float32Array): void {
+/** Softmax of the logits of one vector into `out` (length classes). */
+export function probabilities(w: SoftmaxWeights, x: Float32Array, out: Float32Array): void {
   const { classes, dim, weights, bias } = w;
-  const { mean, half } = s;
+  let max = -Infinity;
+  for (let c = 0; c < classes; c++) {
+    const row = c * dim;
+    let z = bias[c]!;
+    for (let d = 0; d < dim; d++) z += weights[row + d]! * x[d]!;
+    out[c] = z;
+    if (z > max) max = z;
+  }
+  softmaxInPlace(out, max);
+}
+
+/** Softmax of the two views' mean logits: the mirror-averaged guess. */
+export function guessProbabilities(w: SoftmaxWeights, v: Views, out: Float32Array): void {
+  const { classes, dim, weights, bias } = w;
+  const { plain, mirror } = v;
   let max = -Infinity;
   for (let c = 0; c < classes; c++) {
     const row = c * dim;
     let a = 0;
     let b = 0;
-    if (sign === 0) for (let d = 0; d < dim; d++) a += weights[row + d]! * mean[d]!;
-    else {
-      for (let d = 0; d < dim; d++) {
-        const wd = weights[row + d]!;
-        a += wd * mean[d]!;
-        b += wd * half[d]!;
-      }
+    for (let d = 0; d < dim; d++) {
+      const wd = weights[row + d]!;
+      a += wd * plain[d]!;
+      b += wd * mirror[d]!;
     }
-    const z = bias[c]! + a + sign * b;
+    const z = bias[c]! + (a + b) / 2;
     out[c] = z;
     if (z > max) max = z;
   }
+  softmaxInPlace(out, max);
+}
+
+function softmaxInPlace(out: Float32Array, max: number): void {
   let sum = 0;
-  for (let c = 0; c < classes; c++) {
+  for (let c = 0; c < out.length; c++) {
     const e = Math.exp(out[c]! - max);
     out[c] = e;
     sum += e;
   }
-  for (let c = 0; c < classes; c++) out[c] = out[c]! / sum;
+  for (let c = 0; c < out.length; c++) out[c] = out[c]! / sum;
 }
 
 /** Fits from `start` (left untouched), returning the new weights, or null when cancelled. */
@@ -98,17 +115,15 @@ export function fitSoftmax(samples: readonly Sample[], start: SoftmaxWeights, op
     gb.fill(0);
     for (let k = start0; k < end; k++) {
       const s = samples[visits[k]!]!;
-      const sign = k % 2 === 0 ? 1 : -1;
-      probabilities(w, s, sign, p);
+      const x = k % 2 === 0 ? s.plain : s.mirror;
+      probabilities(w, x, p);
       p[s.label] = p[s.label]! - 1;
-      const { mean, half } = s;
       for (let c = 0; c < classes; c++) {
         const g = p[c]!;
         gb[c] = gb[c]! + g;
         if (g < GRADIENT_FLOOR && g > -GRADIENT_FLOOR) continue;
         const row = c * dim;
-        const gh = sign * g;
-        for (let d = 0; d < dim; d++) gw[row + d] = gw[row + d]! + g * mean[d]! + gh * half[d]!;
+        for (let d = 0; d < dim; d++) gw[row + d] = gw[row + d]! + g * x[d]!;
       }
     }
     const m = end - start0;
@@ -133,17 +148,9 @@ export function fitSoftmax(samples: readonly Sample[], start: SoftmaxWeights, op
   return w;
 }
 
-/** An image's plain and mirror vectors, each scaled to unit length (so one learning rate suits every backbone), as mean and half difference. */
-export function toSample(plain: Float32Array, mirror: Float32Array): { mean: Float32Array; half: Float32Array } {
-  const a = unitLength(plain);
-  const b = unitLength(mirror);
-  const mean = new Float32Array(a.length);
-  const half = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    mean[i] = (a[i]! + b[i]!) / 2;
-    half[i] = (a[i]! - b[i]!) / 2;
-  }
-  return { mean, half };
+/** An image's plain and mirror vectors, each scaled to unit length so one learning rate suits every backbone. */
+export function toViews(plain: Float32Array, mirror: Float32Array): Views {
+  return { plain: unitLength(plain), mirror: unitLength(mirror) };
 }
 
 function unitLength(v: Float32Array): Float32Array {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
 import { countEmbeddings, getEmbeddings, labelledImages } from '../../db/ml-queries.js';
 import { fitLiveHead, foldOf, liveVisits, measureLiveHead, WARM_VISITS, type LiveLabelled, type WarmHead } from '../../main/ml/live-fit.js';
-import { toSample, zeroWeights } from '../../main/ml/softmax-regression.js';
+import { toViews, zeroWeights } from '../../main/ml/softmax-regression.js';
 import { FLIP_VIEW, PLAIN_VIEW } from '../../main/ml/views.js';
 import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
 import type { ApiEvent, LiveModelStatus } from '../../main/api/types.js';
@@ -115,13 +115,13 @@ test('a warm refit visits a fixed budget weighted to the changed image, and keep
   }
   const samples: LiveLabelled[] = labelled.map((img) => ({
     id: img.id,
-    ...toSample(vectors.get(img.id)!.get(PLAIN_VIEW)!, vectors.get(img.id)!.get(FLIP_VIEW)!),
+    ...toViews(vectors.get(img.id)!.get(PLAIN_VIEW)!, vectors.get(img.id)!.get(FLIP_VIEW)!),
     label: classIds.indexOf(img.classId),
     validation: img.split === 'validation',
     fold: foldOf(img.sha256),
   }));
   const warm = new Map<string, WarmHead>();
-  const input = { classIds, dim: samples[0]!.mean.length, labelled: samples, unlabelled: [], warm };
+  const input = { classIds, dim: samples[0]!.plain.length, labelled: samples, unlabelled: [], warm };
   const cold = fitLiveHead(input)!;
   const coldAccuracy = measureLiveHead(input, cold.head)!.accuracy;
   assert.ok(coldAccuracy >= 0.9, `cold ${coldAccuracy}`);
