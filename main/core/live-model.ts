@@ -5,7 +5,7 @@
 // makes the running one give up. Saved versions still come from Train.
 import type { LiveAccuracyPoint, LiveGuesses, LiveModelStatus } from '../api/types.js';
 import type { ProjectStore } from '../../db/project-store.js';
-import { labelledImages } from '../../db/ml-queries.js';
+import { liveImageRows } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
 import { foldOf } from '../ml/live-fit.js';
 import { LiveTrainer } from '../ml/live-trainer.js';
@@ -17,6 +17,8 @@ import { projectBackbone } from './handlers/train-handlers.js';
 /** The job id of the background embedding of images the draft lacks vectors for. */
 export const LIVE_EMBED_JOB = 'live-embed';
 export const LIVE_DEBOUNCE_MS = 250;
+/** While changes keep coming (an import adding images), a run still starts this often. */
+const LIVE_MAX_WAIT_MS = 2000;
 const LIVE_VIEWS = [PLAIN_VIEW, FLIP_VIEW];
 const HISTORY_KEPT = 500;
 
@@ -37,6 +39,7 @@ const offStatus = (): LiveModelStatus => ({
 export class LiveModel {
   private trainer: LiveTrainer | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private firstPending: number | null = null;
   private loop: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -59,7 +62,8 @@ export class LiveModel {
   /** Retrains on every change of the project from now on. */
   start(): void {
     this.core.events.subscribe((e) => {
-      if (e.type === 'project-changed') this.changed();
+      // New images only add to what the running fit knows; a label, class or project change makes it wrong.
+      if (e.type === 'project-changed') this.changed({ stopRun: e.what !== 'images' && e.what !== 'versions' });
     });
     this.changed();
   }
@@ -78,15 +82,19 @@ export class LiveModel {
     return i < 0 ? null : this.guesses.classIds[i]!;
   }
 
-  /** Something changed: retrain soon; a run in progress gives up. */
-  changed(): void {
+  /** Something changed: retrain once changes pause (or every LIVE_MAX_WAIT_MS while they go on); with stopRun, a run in progress gives up. */
+  changed(opts: { stopRun?: boolean } = { stopRun: true }): void {
     if (this.stopped) return;
-    this.trainer?.cancel();
+    if (opts.stopRun) this.trainer?.cancel();
+    const now = performance.now();
+    this.firstPending ??= now;
     if (this.timer) clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(this.debounceMs, this.firstPending + Math.max(LIVE_MAX_WAIT_MS, this.debounceMs) - now));
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.firstPending = null;
       this.kick();
-    }, this.debounceMs);
+    }, wait);
     this.timer.unref();
   }
 
@@ -171,7 +179,7 @@ export class LiveModel {
       this.clearGuesses();
     }
 
-    const rows = store.listImages();
+    const rows = liveImageRows(store);
     const need = rows.filter((r) => !trainer.has(r.id)).map((r) => r.id);
     if (need.length > 0) {
       const index = await loadVectors(store, backbone, need, LIVE_VIEWS);
@@ -191,16 +199,20 @@ export class LiveModel {
     const unembedded = rows.filter((r) => !trainer.has(r.id)).map((r) => r.id);
     this.fillMissing(store, backbone, unembedded);
 
-    const labelled = labelledImages(store).filter((img) => img.split !== 'test' && trainer.has(img.id));
+    const classOrder = store.classes().map((c) => c.id);
+    const known = new Set(classOrder);
+    const labelled = rows.filter(
+      (img): img is typeof img & { classId: number } => img.classId !== null && known.has(img.classId) && img.split !== 'test' && trainer.has(img.id),
+    );
     const trainedClasses = new Set(labelled.filter((img) => img.split !== 'validation').map((img) => img.classId));
-    const classIds = store.classes().map((c) => c.id).filter((id) => trainedClasses.has(id));
+    const classIds = classOrder.filter((id) => trainedClasses.has(id));
     if (classIds.length < 2) {
       this.clearGuesses();
       this.publish({
         state: 'waiting',
         message:
-          unembedded.length > 0 && labelled.length < rows.length - unembedded.length
-            ? 'The live model starts once two classes have labelled images with embeddings.'
+          unembedded.length > 0
+            ? `The draft starts once two classes have labelled images with embeddings (${unembedded.length.toLocaleString('en')} still to embed).`
             : 'Label images in two classes and a draft model starts guessing the rest.',
         labelled: labelled.length,
         classes: classIds.length,
@@ -210,14 +222,15 @@ export class LiveModel {
       });
       return;
     }
-    const inHead = labelled.filter((img) => classIds.includes(img.classId));
+    const outputOf = new Map(classIds.map((id, i) => [id, i]));
+    const inHead = labelled.filter((img) => outputOf.has(img.classId));
     const unlabelled = rows.filter((r) => r.classId === null && trainer.has(r.id)).map((r) => r.id);
     const running = trainer.run(
       {
         classIds,
         labelled: {
           ids: Int32Array.from(inHead, (img) => img.id),
-          labels: Int32Array.from(inHead, (img) => classIds.indexOf(img.classId)),
+          labels: Int32Array.from(inHead, (img) => outputOf.get(img.classId)!),
           validation: Uint8Array.from(inHead, (img) => (img.split === 'validation' ? 1 : 0)),
           folds: Uint8Array.from(inHead, (img) => foldOf(img.sha256)),
         },

@@ -43,9 +43,7 @@ class Live {
           const { status, guesses } = await api.liveModelGet({});
           this.status = status;
           this.fetchedRun = status.guessesRun;
-          const map = new Map<number, Guess>();
-          guesses.imageIds.forEach((id, i) => map.set(id, { classId: guesses.classIds[i]!, confidence: guesses.confidences[i]! }));
-          this.guesses = map;
+          this.guesses = new Map(guesses.imageIds.map((id, i) => [id, { classId: guesses.classIds[i]!, confidence: guesses.confidences[i]! }]));
         } catch {
           // No project open, or the core is unreachable: the connection notice says so; guesses wait for the next run.
           this.guesses = new Map();
