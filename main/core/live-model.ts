@@ -21,6 +21,7 @@ export const LIVE_DEBOUNCE_MS = 250;
 const LIVE_MAX_WAIT_MS = 2000;
 const LIVE_VIEWS = [PLAIN_VIEW, FLIP_VIEW];
 const HISTORY_KEPT = 500;
+const VECTORS_PER_MESSAGE = 500;
 
 const offStatus = (): LiveModelStatus => ({
   state: 'off',
@@ -46,6 +47,7 @@ export class LiveModel {
   private key = '';
   private current: LiveModelStatus = offStatus();
   private guesses: LiveGuesses = { imageIds: [], classIds: [], confidences: [] };
+  private guessIndex: Map<number, number> | null = null;
   private history: LiveAccuracyPoint[] = [];
   private filling: { controller: AbortController; done: Promise<void> } | null = null;
   /** Images whose vectors could not be made, or whose embedding the user cancelled: not tried again this session. */
@@ -78,8 +80,8 @@ export class LiveModel {
 
   /** The draft's guess for an unlabelled image, or null. */
   guessFor(imageId: number): number | null {
-    const i = this.guesses.imageIds.indexOf(imageId);
-    return i < 0 ? null : this.guesses.classIds[i]!;
+    this.guessIndex ??= new Map(this.guesses.imageIds.map((id, i) => [id, this.guesses.classIds[i]!]));
+    return this.guessIndex.get(imageId) ?? null;
   }
 
   /** Something changed: retrain once changes pause (or every LIVE_MAX_WAIT_MS while they go on); with stopRun, a run in progress gives up. */
@@ -122,7 +124,7 @@ export class LiveModel {
     this.noVectors.clear();
     this.fillCancelled = false;
     this.history = [];
-    this.guesses = { imageIds: [], classIds: [], confidences: [] };
+    this.setGuesses({ imageIds: [], classIds: [], confidences: [] });
   }
 
   dispose(): void {
@@ -157,8 +159,13 @@ export class LiveModel {
     this.core.events.emit({ type: 'live-model', status: this.current });
   }
 
+  private setGuesses(guesses: LiveGuesses): void {
+    this.guesses = guesses;
+    this.guessIndex = null;
+  }
+
   private clearGuesses(): void {
-    this.guesses = { imageIds: [], classIds: [], confidences: [] };
+    this.setGuesses({ imageIds: [], classIds: [], confidences: [] });
     this.current = { ...this.current, guessesRun: this.current.guessesRun + 1 };
   }
 
@@ -181,9 +188,10 @@ export class LiveModel {
 
     const rows = liveImageRows(store);
     const need = rows.filter((r) => !trainer.has(r.id)).map((r) => r.id);
-    if (need.length > 0) {
-      const index = await loadVectors(store, backbone, need, LIVE_VIEWS);
-      if (this.core.store !== store || this.key !== key) return;
+    // A slice at a time, each handed over before the next is read: the main thread never holds or copies a big project's vectors at once.
+    for (let i = 0; i < need.length; i += VECTORS_PER_MESSAGE) {
+      const index = await loadVectors(store, backbone, need.slice(i, i + VECTORS_PER_MESSAGE), LIVE_VIEWS);
+      if (!this.core.hasProject || this.core.store !== store || this.key !== key) return;
       const ids: number[] = [];
       const views: [Float32Array, Float32Array][] = [];
       for (const [id, byView] of index) {
@@ -238,11 +246,11 @@ export class LiveModel {
       },
       {
         onGuesses: (g, info) => {
-          this.guesses = {
+          this.setGuesses({
             imageIds: Array.from(g.imageIds),
             classIds: Array.from(g.classIndex, (c) => classIds[c]!),
             confidences: Array.from(g.confidence, (p) => Math.round(p * 1000) / 1000),
-          };
+          });
           this.publish({
             state: 'ready',
             guessesRun: this.current.guessesRun + 1,

@@ -142,3 +142,35 @@ test('a warm refit visits a fixed budget weighted to the changed image, and keep
   assert.equal(visits.length, WARM_VISITS);
   assert.ok(visits.filter((i) => i === 123).length >= 4);
 });
+
+test('cancelling the background embedding keeps every vector made so far whole, and it does not start again by itself', async () => {
+  const dir = tempDir();
+  const other = new PancakeCore({ stateDir: dir, host: 'browser', liveDebounceMs: 200 });
+  try {
+    await other.api.projectCreate({ path: path.join(dir, 'cancel.pancake') });
+    let answer: { cancelled: boolean } | null = null;
+    const unsubscribe = other.events.subscribe((e) => {
+      if (e.type === 'progress' && e.jobId === 'live-embed' && e.done > 0 && !answer) {
+        answer = { cancelled: false };
+        void other.api.cancelJob({ jobId: 'live-embed' }).then((a) => (answer = a));
+      }
+    });
+    await other.api.importPaths({ jobId: 'import', paths: [path.join(datasetDir('hymenoptera'), 'val', 'bees')] });
+    await other.live.settled();
+    unsubscribe();
+    assert.deepEqual(answer, { cancelled: true });
+    const images = other.store.listImages().map((r) => r.id);
+    const stored = getEmbeddings(other.store, DEFAULT_BACKBONE, images, [PLAIN_VIEW, FLIP_VIEW]);
+    assert.ok(stored.length > 0 && stored.length < 2 * images.length, `${stored.length} of ${2 * images.length} vectors`);
+    assert.ok(stored.every((e) => e.vector.length === 1280 && e.vector.every(Number.isFinite)));
+    assert.equal(other.live.status().embedding, null);
+    assert.ok(other.live.status().unembedded > 0);
+
+    // A label change later refits on what there is, without embedding again.
+    await other.api.labelSet({ imageIds: [images[0]!], classId: null });
+    await other.live.settled();
+    assert.equal(getEmbeddings(other.store, DEFAULT_BACKBONE, images, [PLAIN_VIEW, FLIP_VIEW]).length, stored.length);
+  } finally {
+    other.shutdown();
+  }
+});
