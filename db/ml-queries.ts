@@ -41,6 +41,21 @@ export function labelledImages(d: Db): LabelledImage[] {
     .all() as LabelledImage[];
 }
 
+/** Every image in the project, as the live model needs it: one light query per run, whatever the project's size. */
+export interface LiveImageRow {
+  id: number;
+  sha256: string;
+  /** Null: unlabelled. */
+  classId: number | null;
+  split: Split;
+}
+
+export function liveImageRows(d: Db): LiveImageRow[] {
+  return dbOf(d)
+    .prepare('SELECT id, sha256, class_id AS classId, split FROM images WHERE deleted_batch IS NULL ORDER BY id')
+    .all() as LiveImageRow[];
+}
+
 // ---- embeddings -----------------------------------------------------------
 
 export interface EmbeddingKey {

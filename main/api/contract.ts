@@ -21,6 +21,8 @@ import {
   type FolderEvaluationResult,
   type ModelStatusInfo,
   type ModelsFetchResult,
+  type LiveGuesses,
+  type LiveModelStatus,
 } from './types.js';
 import type {
   DuplicateReport,
@@ -73,6 +75,8 @@ export const contract = {
   classReorder: method<null>()(v.object({ ids: ids() })),
 
   labelSet: method<{ changed: number; delta: ImagesDelta }>()(v.object({ imageIds: ids(), classId: v.nullable(id()) })),
+  /** Labels the given unlabelled images as the live model guesses, as one undoable step; images it has no guess for stay as they are. */
+  liveAccept: method<{ changed: number; delta: ImagesDelta }>()(v.object({ imageIds: ids() })),
   undo: method<UndoResult>()(none),
   redo: method<UndoResult>()(none),
 
@@ -148,6 +152,9 @@ export const contract = {
   pickPaths: method<{ paths: string[] }>()(
     v.object({ kind: v.literal('open-project', 'new-project', 'import-files', 'import-folder') }),
   ),
+
+  /** The draft model that retrains after every label change, and its guesses for the unlabelled images. */
+  liveModelGet: method<{ status: LiveModelStatus; guesses: LiveGuesses }>()(none),
 
   cancelJob: method<{ cancelled: boolean }>()(v.object({ jobId: jobId() })),
 

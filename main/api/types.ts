@@ -306,7 +306,60 @@ export interface TrainResult {
   warnings: string[];
 }
 
-export type ApiEvent = JobProgress | ProjectChanged | TrainEpochEvent;
+// ---- the live model: a draft head retrained after every label change ---------
+
+export interface LiveAccuracyInfo {
+  accuracy: number;
+  /** 'validation': the validation split, which the draft never trains on; 'k-fold': each image guessed by a head fitted without its fold. */
+  measuredOn: 'validation' | 'k-fold';
+  /** Images the figure was measured on. */
+  n: number;
+  folds: number;
+}
+
+export interface LiveAccuracyPoint {
+  at: number;
+  labelled: number;
+  accuracy: number;
+}
+
+export interface LiveModelStatus {
+  /** 'off': no project; 'waiting': fewer than two classes have embedded, labelled images; 'training': a run is going. */
+  state: 'off' | 'waiting' | 'training' | 'ready';
+  /** What the draft waits for, in one sentence. */
+  message: string | null;
+  /** Numbers each new set of guesses, so a view fetches them only when they changed. */
+  guessesRun: number;
+  /** Labelled images the draft was fitted on. */
+  labelled: number;
+  /** Classes the draft tells apart. */
+  classes: number;
+  /** Images with no plain and mirror vectors yet, which the draft cannot use. */
+  unembedded: number;
+  accuracy: LiveAccuracyInfo | null;
+  /** The figure is being measured for the newest guesses (the one shown is older). */
+  measuring: boolean;
+  /** How long the last fit took, in the worker. */
+  fitMs: number | null;
+  /** The draft's accuracy after each run this session, oldest first. */
+  history: LiveAccuracyPoint[];
+  /** Vectors the draft is missing, being computed in the background. */
+  embedding: { jobId: string; done: number; total: number; etaSeconds: number | null } | null;
+}
+
+/** Guesses for the unlabelled images, as columns. */
+export interface LiveGuesses {
+  imageIds: number[];
+  classIds: number[];
+  confidences: number[];
+}
+
+export interface LiveModelEvent {
+  type: 'live-model';
+  status: LiveModelStatus;
+}
+
+export type ApiEvent = JobProgress | ProjectChanged | TrainEpochEvent | LiveModelEvent;
 
 // ---- using a model ----------------------------------------------------------
 

@@ -20,6 +20,7 @@ import { insightHandlers } from './handlers/insight-handlers.js';
 import { modelHandlers } from './handlers/model-handlers.js';
 import { Embedders } from './embedders.js';
 import { IdleEmbedding } from './idle-embedding.js';
+import { LiveModel } from './live-model.js';
 import type { ModelsLocation } from '../ml/backbones.js';
 
 export type Handlers = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
@@ -33,6 +34,8 @@ export interface CoreOptions {
   resourcesPath?: string;
   /** Native dialogs, where the host has them (Electron). */
   pickPaths?: (kind: DialogKind) => Promise<string[]>;
+  /** Quiet time after a change before the live model retrains. */
+  liveDebounceMs?: number;
 }
 
 export const PROJECT_EXTENSION = '.pancake';
@@ -42,6 +45,7 @@ export class PancakeCore {
   readonly jobs = new Jobs(this.events);
   readonly appState: AppState;
   readonly embedders = new Embedders(() => this.modelsLocation());
+  readonly live: LiveModel;
   private current: ProjectStore | null = null;
   private readonly handlers: Handlers;
   /** Not in the CLI, whose process should end when its command does. */
@@ -49,6 +53,9 @@ export class PancakeCore {
 
   constructor(readonly options: CoreOptions) {
     this.appState = new AppState(options.stateDir);
+    this.live = new LiveModel(this, options.liveDebounceMs);
+    // The CLI works one command at a time; only the app keeps a draft model live.
+    if (options.host !== 'cli') this.live.start();
     this.handlers = {
       ...projectHandlers(this),
       ...labelHandlers(this),
@@ -110,6 +117,7 @@ export class PancakeCore {
     const next = mode === 'create' ? ProjectStore.create(file) : ProjectStore.open(file);
     const previous = this.current;
     this.idleEmbedding?.pause();
+    if (previous) this.live.projectClosing();
     this.current = next;
     previous?.close();
     // The CLI works on files by name; only the app's own opens belong in its recent list.
@@ -121,6 +129,7 @@ export class PancakeCore {
   closeProject(): void {
     this.ensureIdle();
     this.idleEmbedding?.pause();
+    this.live.projectClosing();
     this.current?.close();
     this.current = null;
     if (this.options.host !== 'cli') this.appState.closed();
@@ -169,6 +178,7 @@ export class PancakeCore {
   shutdown(): void {
     this.idleEmbedding?.stop();
     this.jobs.cancelAll();
+    this.live.dispose();
     void this.embedders.closeAll();
     this.current?.close();
     this.current = null;

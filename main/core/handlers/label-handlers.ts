@@ -1,6 +1,7 @@
 import type { PancakeCore, Handlers } from '../core.js';
 import type { ImagesDelta } from '../../api/types.js';
 import type { UndoStep } from '../../../db/project-store.js';
+import { SUGGESTION_KIND } from '../../insights/suggestion-batches.js';
 
 type LabelMethods =
   | 'listImages'
@@ -12,6 +13,8 @@ type LabelMethods =
   | 'classMerge'
   | 'classReorder'
   | 'labelSet'
+  | 'liveAccept'
+  | 'liveModelGet'
   | 'undo'
   | 'redo';
 
@@ -73,6 +76,18 @@ export function labelHandlers(core: PancakeCore): Pick<Handlers, LabelMethods> {
       );
       return { changed: res.changed, delta: delta('labels', imageIds) };
     },
+    liveAccept: ({ imageIds }) => {
+      const store = core.writableStore;
+      const unlabelled = new Set(store.imageRows(imageIds).filter((r) => r.classId === null).map((r) => r.id));
+      const changes = imageIds.flatMap((imageId) => {
+        const classId = unlabelled.has(imageId) ? core.live.guessFor(imageId) : null;
+        return classId === null ? [] : [{ imageId, classId, source: 'suggestion' as const }];
+      });
+      const noun = changes.length === 1 ? 'image' : 'images';
+      const res = store.applyLabels(SUGGESTION_KIND, `accept the live model's guess for ${changes.length} ${noun}`, changes);
+      return { changed: res.changed, delta: delta('labels', imageIds) };
+    },
+    liveModelGet: () => ({ status: core.live.status(), guesses: core.live.guessesNow() }),
     undo: () => stepResult(core.store.undo()),
     redo: () => stepResult(core.store.redo()),
   };

@@ -39,6 +39,6 @@ export function projectHandlers(core: PancakeCore): Pick<Handlers, ProjectMethod
       if (!core.options.pickPaths) throw new CoreError('This window cannot show file dialogs; type a path instead.');
       return { paths: await core.options.pickPaths(kind) };
     },
-    cancelJob: ({ jobId }) => ({ cancelled: core.jobs.cancel(jobId) }),
+    cancelJob: ({ jobId }) => ({ cancelled: core.jobs.cancel(jobId) || core.live.cancelJob(jobId) }),
   };
 }

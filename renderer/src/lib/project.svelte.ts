@@ -7,10 +7,15 @@ import { listen } from './events';
 import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
 import { plural } from './format';
+import { live } from './live.svelte';
 import type { AppInfo, ClassInfo, ImageRow, ImagesDelta, ProjectInfo, Split, UndoResult } from '../../../main/api/types.js';
 
 export type ClassFilter = 'all' | 'unlabelled' | number;
 export type SplitFilter = 'all' | Split;
+/** The live model's guess: 'all', or images it puts in this class. */
+export type GuessFilter = 'all' | number;
+/** 'unsure' puts the images the live model is least sure of first: labelling those teaches it most. */
+export type GridSort = 'added' | 'unsure' | 'sure';
 
 /** Keys 1-9 reach the first nine classes in sidebar order. */
 export const KEYED_CLASSES = 9;
@@ -42,6 +47,8 @@ class Project {
   classFilter = $state<ClassFilter>('all');
   splitFilter = $state<SplitFilter>('all');
   search = $state('');
+  guessFilter = $state<GuessFilter>('all');
+  sort = $state<GridSort>('added');
 
   selected = $state.raw<ReadonlySet<number>>(new Set());
   focusId = $state<number | null>(null);
@@ -53,14 +60,26 @@ class Project {
   visible: ImageRow[] = $derived.by(() => {
     const cf = this.classFilter;
     const sf = this.splitFilter;
+    const gf = this.guessFilter;
     const q = this.search.trim().toLowerCase();
-    if (cf === 'all' && sf === 'all' && !q) return this.images;
-    return this.images.filter(
-      (img) =>
-        (cf === 'all' || (cf === 'unlabelled' ? img.classId === null : img.classId === cf)) &&
-        (sf === 'all' || img.split === sf) &&
-        (!q || img.fileName.toLowerCase().includes(q)),
-    );
+    const guesses = live.guesses;
+    const filtered =
+      cf === 'all' && sf === 'all' && gf === 'all' && !q
+        ? this.images
+        : this.images.filter(
+            (img) =>
+              (cf === 'all' || (cf === 'unlabelled' ? img.classId === null : img.classId === cf)) &&
+              (sf === 'all' || img.split === sf) &&
+              (gf === 'all' || guesses.get(img.id)?.classId === gf) &&
+              (!q || img.fileName.toLowerCase().includes(q)),
+          );
+    if (this.sort === 'added') return filtered;
+    // Images without a guess (labelled ones) go last either way; ties keep grid order.
+    const key = (img: ImageRow) => {
+      const p = guesses.get(img.id)?.confidence;
+      return p === undefined ? Infinity : this.sort === 'unsure' ? p : 1 - p;
+    };
+    return [...filtered].sort((a, b) => key(a) - key(b) || a.id - b.id);
   });
 
   indexById: ReadonlyMap<number, number> = $derived(new Map(this.visible.map((img, i) => [img.id, i])));
@@ -112,6 +131,8 @@ class Project {
     this.classFilter = 'all';
     this.splitFilter = 'all';
     this.search = '';
+    this.guessFilter = 'all';
+    this.sort = 'added';
     this.selected = new Set();
     this.focusId = null;
     this.anchorId = null;
@@ -197,6 +218,7 @@ class Project {
   private pruneView(): void {
     const cf = this.classFilter;
     if (typeof cf === 'number' && !this.classById.has(cf)) this.classFilter = 'all';
+    if (typeof this.guessFilter === 'number' && !this.classById.has(this.guessFilter)) this.guessFilter = 'all';
     const present = new Set(this.images.map((i) => i.id));
     if ([...this.selected].some((id) => !present.has(id))) {
       this.selected = new Set([...this.selected].filter((id) => present.has(id)));
@@ -413,6 +435,25 @@ class Project {
     return true;
   }
 
+  /** Labels the selection (or the focused image) as the live model guesses; images without a guess are left alone. */
+  async acceptGuesses(ids = this.targetIds()): Promise<void> {
+    const guessed = ids.filter((id) => live.guesses.has(id));
+    if (guessed.length === 0) {
+      toasts.show(ids.length === 0 ? 'Select images first: click one, or use the arrow keys.' : 'The live model has no guess for these images yet.');
+      return;
+    }
+    const before = this.visible;
+    try {
+      const { changed, delta } = await api.liveAccept({ imageIds: guessed });
+      this.applyDelta(delta);
+      if (guessed.length === 1 || !this.indexById.has(guessed[0]!)) this.selectAfter(guessed, before);
+      toasts.show(`Accepted the live model's guess for ${plural(changed, 'image')}.`, { action: { label: 'Undo', run: () => void this.undo() } });
+    } catch (err) {
+      toasts.show(notSaved(err, 'The labels were not changed.'), { kind: 'error' });
+      if (!isUnreachable(err)) await this.refresh();
+    }
+  }
+
   async undo(): Promise<void> {
     if (!this.info?.canUndo) return;
     await this.step(() => api.undo({}), 'Undone');
@@ -464,6 +505,7 @@ class Project {
         run: () => {
           this.classFilter = 'all';
           this.splitFilter = 'all';
+          this.guessFilter = 'all';
           this.search = '';
           this.reveal(touched);
         },

@@ -71,6 +71,9 @@ export function installShortcuts(grid: GridGeometry): () => void {
     switch (key) {
       case 'Backspace':
         return run(e, () => project.labelByKey(0));
+      case 'a':
+      case 'A':
+        return run(e, () => project.acceptGuesses());
       case 'l':
       case 'L':
       case '/':

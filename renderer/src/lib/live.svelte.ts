@@ -1,0 +1,59 @@
+// The renderer's picture of the live model: the core's status (pushed with
+// every run) and its guesses for the unlabelled images (fetched only when a
+// run made new ones).
+import { api } from './api';
+import { listen } from './events';
+import type { LiveModelStatus } from '../../../main/api/types.js';
+
+export interface Guess {
+  classId: number;
+  confidence: number;
+}
+
+class Live {
+  status = $state.raw<LiveModelStatus | null>(null);
+  guesses = $state.raw<ReadonlyMap<number, Guess>>(new Map());
+  private fetchedRun = -1;
+  private fetching: Promise<void> | null = null;
+  private fetchAgain = false;
+
+  start(): void {
+    listen((event) => {
+      if (event.type === 'live-model') {
+        this.status = event.status;
+        if (event.status.guessesRun !== this.fetchedRun) void this.fetch();
+      } else if (event.type === 'project-changed' && event.what === 'project') {
+        this.fetchedRun = -1;
+        void this.fetch();
+      }
+    });
+    void this.fetch();
+  }
+
+  /** Coalesces: a run that lands while one fetch is out gets one more. */
+  private fetch(): Promise<void> {
+    if (this.fetching) {
+      this.fetchAgain = true;
+      return this.fetching;
+    }
+    this.fetching = (async () => {
+      do {
+        this.fetchAgain = false;
+        try {
+          const { status, guesses } = await api.liveModelGet({});
+          this.status = status;
+          this.fetchedRun = status.guessesRun;
+          this.guesses = new Map(guesses.imageIds.map((id, i) => [id, { classId: guesses.classIds[i]!, confidence: guesses.confidences[i]! }]));
+        } catch {
+          // No project open, or the core is unreachable: the connection notice says so; guesses wait for the next run.
+          this.guesses = new Map();
+        }
+      } while (this.fetchAgain);
+    })().finally(() => {
+      this.fetching = null;
+    });
+    return this.fetching;
+  }
+}
+
+export const live = new Live();
