@@ -8,7 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
-import { countEmbeddings, getEmbeddings, labelledImages } from '../../db/ml-queries.js';
+import { ProjectStore } from '../../db/project-store.js';
+import { importPaths } from '../../main/import/import-session.js';
+import { getEmbeddings, labelledImages } from '../../db/ml-queries.js';
 import { fitLiveHead, foldOf, liveVisits, measureLiveHead, WARM_VISITS, type LiveLabelled, type WarmHead } from '../../main/ml/live-fit.js';
 import { toViews, zeroWeights } from '../../main/ml/softmax-regression.js';
 import { FLIP_VIEW, PLAIN_VIEW } from '../../main/ml/views.js';
@@ -25,9 +27,24 @@ core.events.subscribe((e) => events.push(e));
 let antsId = 0;
 let beesId = 0;
 
+/**
+ * A project whose images have no vectors yet, as one made before imports
+ * embedded or one imported while the weights were missing: the import
+ * session alone, without the core's embedder.
+ */
+async function unembeddedProject(file: string, folder: string): Promise<void> {
+  const store = ProjectStore.create(file);
+  try {
+    await importPaths(store, [folder], { onProgress: () => undefined });
+  } finally {
+    store.close();
+  }
+}
+
 before(async () => {
-  await core.api.projectCreate({ path: path.join(home, 'live.pancake') });
-  await core.api.importPaths({ jobId: 'import', paths: [datasetDir('hymenoptera')] });
+  const file = path.join(home, 'live.pancake');
+  await unembeddedProject(file, datasetDir('hymenoptera'));
+  await core.api.projectOpen({ path: file });
   const classes = (await core.api.projectInfo({}))!.classes;
   antsId = classes.find((c) => c.name === 'ants')!.id;
   beesId = classes.find((c) => c.name === 'bees')!.id;
@@ -40,7 +57,9 @@ const status = (): LiveModelStatus => core.live.status();
 
 test('without a Train, the live model embeds what is missing and measures itself on the validation split', () => {
   const images = core.store.info().images;
-  assert.equal(countEmbeddings(core.store, DEFAULT_BACKBONE), 2 * images, 'plain and mirror vectors of every image');
+  const ids = core.store.listImages().map((r) => r.id);
+  // Only these two views: the idle embedder may have added the costlier training views too.
+  assert.equal(getEmbeddings(core.store, DEFAULT_BACKBONE, ids, [PLAIN_VIEW, FLIP_VIEW]).length, 2 * images, 'plain and mirror vectors of every image');
   assert.ok(events.some((e) => e.type === 'progress' && e.jobId === 'live-embed'), 'the background embedding reports progress');
   const s = status();
   assert.equal(s.state, 'ready');
@@ -147,7 +166,8 @@ test('cancelling the background embedding keeps every vector made so far whole, 
   const dir = tempDir();
   const other = new PancakeCore({ stateDir: dir, host: 'browser', liveDebounceMs: 200 });
   try {
-    await other.api.projectCreate({ path: path.join(dir, 'cancel.pancake') });
+    const file = path.join(dir, 'cancel.pancake');
+    await unembeddedProject(file, path.join(datasetDir('hymenoptera'), 'val', 'bees'));
     let answer: { cancelled: boolean } | null = null;
     const unsubscribe = other.events.subscribe((e) => {
       if (e.type === 'progress' && e.jobId === 'live-embed' && e.done > 0 && !answer) {
@@ -155,7 +175,7 @@ test('cancelling the background embedding keeps every vector made so far whole, 
         void other.api.cancelJob({ jobId: 'live-embed' }).then((a) => (answer = a));
       }
     });
-    await other.api.importPaths({ jobId: 'import', paths: [path.join(datasetDir('hymenoptera'), 'val', 'bees')] });
+    await other.api.projectOpen({ path: file });
     await other.live.settled();
     unsubscribe();
     assert.deepEqual(answer, { cancelled: true });
