@@ -89,6 +89,7 @@ export class Embedder {
   private activeRuns = 0;
   private broken: Error | null = null;
   private readonly brokenListeners = new Set<(err: Error) => void>();
+  private decodesMade = 0;
 
   private readonly workers: readonly Worker[];
 
@@ -188,6 +189,11 @@ export class Embedder {
     }
   }
 
+  /** Decodes made by every run of this embedder, for counting decodes per image across callers (the bench). */
+  get decodes(): number {
+    return this.decodesMade;
+  }
+
   /** False once a worker died; callers holding on to an embedder open a new one then. */
   get usable(): boolean {
     return this.broken === null;
@@ -269,6 +275,7 @@ export class Embedder {
             const answered = (seq: number, d: number) => {
               mine.delete(seq);
               decodes += d;
+              this.decodesMade += d;
               if (--left > 0) return;
               done++;
               if (failure !== null) {

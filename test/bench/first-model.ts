@@ -1,16 +1,17 @@
 // What a new user waits for: a folder of photos imported into a new project
-// and a first trained model, through the same calls `pancake import` and
-// `pancake train` make, with the defaults. The embeddings the run leaves in
-// the project are handed back for the live-retrain measurement.
+// and a first trained model, through the real core as the app runs it (the
+// import embeds as it goes; the live model and the idle embedder run too),
+// with the defaults. The embeddings the run leaves in the project are handed
+// back for the live-retrain measurement.
 import '../../main/ml/telemetry-off.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { countEmbeddings, getEmbeddings, labelledImages } from '../../db/ml-queries.js';
-import { ProjectStore } from '../../db/project-store.js';
-import { importPaths } from '../../main/import/import-session.js';
-import { Embedder } from '../../main/ml/embedder.js';
-import { trainProject, type TrainPhase } from '../../main/ml/train.js';
+import { PancakeCore } from '../../main/core/core.js';
+import { originalDecodes } from '../../main/import/decode.js';
+import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
+import type { TrainPhase } from '../../main/ml/train.js';
 import { PLAIN_VIEW } from '../../main/ml/views.js';
 import { measureLag, type Lag } from './lag-monitor.js';
 import { startRssSampler } from './rss-sampler.js';
@@ -24,83 +25,80 @@ export interface FirstModelRun {
   cpuSeconds: number;
   importSeconds: number;
   trainSeconds: number;
-  /** How the training's time split between its phases (embedding, training, evaluating, saving). */
+  /** How the training's time split between its phases. */
   phaseSeconds: Partial<Record<TrainPhase, number>>;
-  /** Embeddings already in the project when the import returned, and those the training computed. */
+  /** Images embedded by the import as it went, and vectors added while the training ran (by it or the idle embedder). */
   embeddedByImport: number;
   embeddedByTrain: number;
+  /** From the import's return (its last vector saved) to the live model's first guesses, or null if none came. */
+  firstGuessesSeconds: number | null;
   /** Held-out accuracy the new version reports, and on how many images. */
   accuracy: number | null;
   validationImages: number;
   lag: Lag;
   peakRssMb: number;
-  decodes: DecodeCount;
+  /** Decodes per image: originals decoded by the import plus every decode the embedder made (import, live model, training). */
+  decodesPerImage: number;
   plainVectors: LabelledVectors;
-}
-
-/**
- * Decodes per image in one import-and-train run. Counted: the embedder's
- * own count, once it keeps one. Derived (today): the import decodes each
- * original once, and every embedding the training computes decodes the
- * stored copy once more; valid only while the import embeds nothing.
- */
-export interface DecodeCount {
-  perImage: number | null;
-  how: string;
-}
-
-function derivedDecodes(images: number, embeddedByImport: number, embeddedByTrain: number): DecodeCount {
-  if (embeddedByImport > 0) {
-    return { perImage: null, how: 'not derivable: the import embeds now, so plug in the embedder’s decode count' };
-  }
-  return { perImage: (images + embeddedByTrain) / images, how: 'derived: 1 import decode + 1 per embedding the training computed' };
 }
 
 /** Ids per embeddings query, well inside SQLite's limit on bound parameters. */
 const ID_CHUNK = 500;
+/** Longest wait for the live model's first guesses. */
+const GUESS_TIMEOUT_MS = 30_000;
 
 /** `doing` is kept up to date with the current step, for the lag monitor. */
-async function run(folder: string, file: string, doing: { now: string }): Promise<Omit<FirstModelRun, 'lag' | 'peakRssMb'>> {
-  const started = performance.now();
-  const cpu0 = process.cpuUsage();
-  const store = ProjectStore.create(file);
+async function run(folder: string, dir: string, doing: { now: string }): Promise<Omit<FirstModelRun, 'lag' | 'peakRssMb'>> {
+  const core = new PancakeCore({ stateDir: dir, host: 'browser' });
   try {
+    // The weights load when a project opens, as in the app; that is not the photos' time.
+    const embedder = await core.embedders.get(DEFAULT_BACKBONE);
+    const decodes0 = originalDecodes() + embedder.decodes;
+    const started = performance.now();
+    const cpu0 = process.cpuUsage();
     doing.now = 'import';
-    const report = await importPaths(store, [folder], { onProgress: () => undefined });
+    await core.api.projectCreate({ path: path.join(dir, 'bench.pancake') });
+    let guessedAt: number | null = null;
+    const unsubscribe = core.events.subscribe((e) => {
+      if (e.type === 'live-model' && e.status.guessesRun > 0 && guessedAt === null) guessedAt = performance.now();
+    });
+    const report = await core.api.importPaths({ jobId: 'import', paths: [folder] });
     const imported = performance.now();
-    doing.now = 'opening the embedder';
-    const embedder = await Embedder.open();
-    const backbone = embedder.backbone.id;
-    const embeddedByImport = countEmbeddings(store, backbone);
     const phaseSeconds: Partial<Record<TrainPhase, number>> = {};
     let phase: { name: TrainPhase; at: number } | null = null;
     const endPhase = () => {
       if (phase) phaseSeconds[phase.name] = (performance.now() - phase.at) / 1000;
     };
-    let trained;
-    try {
-      trained = await trainProject(store, {
-        embedder,
-        onPhase: (name) => {
-          endPhase();
-          phase = { name, at: performance.now() };
-          doing.now = `training: ${name}`;
-        },
-      });
-      endPhase();
-    } finally {
-      doing.now = 'closing the embedder';
-      await embedder.close();
-    }
-    doing.now = 'reading the embeddings back';
+    const unsubscribePhases = core.events.subscribe((e) => {
+      if (e.type === 'progress' && e.jobId === 'train' && e.phase && e.phase !== phase?.name) {
+        endPhase();
+        phase = { name: e.phase as TrainPhase, at: performance.now() };
+        doing.now = `training: ${e.phase}`;
+      }
+    });
+    doing.now = 'training';
+    const vectorsBefore = countEmbeddings(core.store, DEFAULT_BACKBONE);
+    const trained = await core.api.train({ jobId: 'train' });
+    endPhase();
+    unsubscribePhases();
     const done = performance.now();
     const cpu = process.cpuUsage(cpu0);
+    const decodes = originalDecodes() + embedder.decodes - decodes0;
+    const vectorsByTrain = countEmbeddings(core.store, DEFAULT_BACKBONE) - vectorsBefore;
+    doing.now = 'waiting for the live model';
+    const waitUntil = performance.now() + GUESS_TIMEOUT_MS;
+    while (guessedAt === null && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+    unsubscribe();
+    const firstGuessedAt: number | null = guessedAt;
+
+    doing.now = 'reading the embeddings back';
+    const store = core.store;
     const labelled = labelledImages(store);
     const classes = [...new Set(labelled.map((i) => i.className))];
     const classOf = new Map(labelled.map((i) => [i.id, classes.indexOf(i.className)]));
     const ids = labelled.map((i) => i.id);
     const plain = [];
-    for (let at = 0; at < ids.length; at += ID_CHUNK) plain.push(...getEmbeddings(store, backbone, ids.slice(at, at + ID_CHUNK), [PLAIN_VIEW]));
+    for (let at = 0; at < ids.length; at += ID_CHUNK) plain.push(...getEmbeddings(store, DEFAULT_BACKBONE, ids.slice(at, at + ID_CHUNK), [PLAIN_VIEW]));
     return {
       images: report.added,
       seconds: (done - started) / 1000,
@@ -108,15 +106,16 @@ async function run(folder: string, file: string, doing: { now: string }): Promis
       importSeconds: (imported - started) / 1000,
       trainSeconds: (done - imported) / 1000,
       phaseSeconds,
-      embeddedByImport,
-      embeddedByTrain: trained.embedded.computed,
-      accuracy: trained.metrics.validation?.accuracy ?? null,
-      validationImages: trained.metrics.validation?.n ?? 0,
-      decodes: derivedDecodes(report.added, embeddedByImport, trained.embedded.computed),
+      embeddedByImport: report.embedded ?? 0,
+      embeddedByTrain: vectorsByTrain,
+      firstGuessesSeconds: firstGuessedAt === null ? null : Math.max(0, (firstGuessedAt - imported) / 1000),
+      accuracy: trained.accuracy,
+      validationImages: trained.validationCount,
+      decodesPerImage: decodes / report.added,
       plainVectors: { vectors: plain.map((e) => e.vector), labels: plain.map((e) => classOf.get(e.imageId)!), classes },
     };
   } finally {
-    store.close();
+    core.shutdown();
   }
 }
 
@@ -126,7 +125,7 @@ export async function importAndFirstModel(folder: string): Promise<FirstModelRun
   try {
     const doing = { now: 'creating the project' };
     const { result, lag } = await measureLag(
-      () => run(folder, path.join(dir, 'bench.pancake'), doing),
+      () => run(folder, dir, doing),
       () => doing.now,
     );
     return { ...result, lag, peakRssMb: rss.stop().peakMb };
