@@ -30,7 +30,7 @@ export interface FirstModelRun {
   /** Images embedded by the import as it went, and vectors added while the training ran (by it or the idle embedder). */
   embeddedByImport: number;
   embeddedByTrain: number;
-  /** From the import's return (its last vector saved) to the live model's first guesses, or null if none came. */
+  /** From the import's return (its last vector saved) to the live model's first guesses (negative: they came while it ran), or null if none came. */
   firstGuessesSeconds: number | null;
   /** Held-out accuracy the new version reports, and on how many images. */
   accuracy: number | null;
@@ -108,7 +108,7 @@ async function run(folder: string, dir: string, doing: { now: string }): Promise
       phaseSeconds,
       embeddedByImport: report.embedded ?? 0,
       embeddedByTrain: vectorsByTrain,
-      firstGuessesSeconds: firstGuessedAt === null ? null : Math.max(0, (firstGuessedAt - imported) / 1000),
+      firstGuessesSeconds: firstGuessedAt === null ? null : (firstGuessedAt - imported) / 1000,
       accuracy: trained.accuracy,
       validationImages: trained.validationCount,
       decodesPerImage: decodes / report.added,

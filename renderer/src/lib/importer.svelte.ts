@@ -7,7 +7,7 @@ import { listen } from './events';
 import { project } from './project.svelte';
 import { toasts } from './toasts.svelte';
 import { errorMessage } from './format';
-import type { ImportIssue, ImportReport } from '../../../main/api/types.js';
+import type { ImportEmbedding, ImportIssue, ImportReport } from '../../../main/api/types.js';
 import { fileOf, isSystemFile, readAll } from './dropped-files';
 
 /** A file to upload, named by its path relative to what the user dropped or picked. */
@@ -24,6 +24,8 @@ export interface ImportJob {
   etaSeconds: number | null;
   message: string;
   cancelling: boolean;
+  /** How far the embedding of the added images has come, as the import makes them. */
+  embedding: ImportEmbedding | null;
 }
 
 const BATCH_FILES = 16;
@@ -48,6 +50,7 @@ class Importer {
       this.job.total = event.total ?? this.job.total;
       this.job.etaSeconds = event.etaSeconds;
       this.job.message = event.message ?? '';
+      if (event.embedding) this.job.embedding = event.embedding;
       const now = Date.now();
       if (now - this.lastLiveRefresh > LIVE_REFRESH_MS) {
         this.lastLiveRefresh = now;
@@ -83,7 +86,7 @@ class Importer {
     }
     const jobId = crypto.randomUUID();
     this.cancelRequested = false;
-    this.job = { jobId, phase: 'scanning', done: 0, total: null, etaSeconds: null, message: '', cancelling: false };
+    this.job = { jobId, phase: 'scanning', done: 0, total: null, etaSeconds: null, message: '', cancelling: false, embedding: null };
     return jobId;
   }
 
