@@ -1,5 +1,5 @@
 // A folder of real photos of about 500x375, the size the issue's timings were
-// taken on, in class folders: every photo of ../shared/datasets (hymenoptera,
+// taken on, in class folders: every photo of the test sets (hymenoptera,
 // cats_vs_dogs), cover-cropped to 500x375, and as many mirrored or offset
 // crops of them as it takes to reach the count. No train/val folders, so a
 // training holds its own validation share out, as a user's first project does.
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { sharedDatasetsDir } from '../helpers/datasets.js';
+import { findDataset } from '../helpers/datasets.js';
 
 const COMPLETE_MARK = '.complete';
 const WIDTH = 500;
@@ -55,15 +55,17 @@ export interface BenchPhotos {
   files: string[];
 }
 
-/** Needs ../shared/datasets; throws one sentence naming what is missing. */
+/**
+ * Made from the sets this machine has: hymenoptera always (npm run bench
+ * fetches it into the test cache where ../shared is missing), cats_vs_dogs
+ * only beside ../shared. The folder name says which, so the two never mix.
+ */
 export async function benchPhotos(count: number, onProgress?: (done: number) => void): Promise<BenchPhotos> {
-  const dir = path.join(os.tmpdir(), `pancake-bench-${WIDTH}x${HEIGHT}-${count}-v1`);
-  const missing = SOURCES.filter((name) => !fs.existsSync(path.join(sharedDatasetsDir, name)));
-  if (missing.length > 0 && !fs.existsSync(path.join(dir, COMPLETE_MARK))) {
-    throw new Error(`The ${WIDTH}x${HEIGHT} bench photos are made from ${missing.join(' and ')} in ${sharedDatasetsDir}, which this machine does not have.`);
-  }
+  const found = SOURCES.map((name) => ({ name, dir: findDataset(name)?.dir })).filter((s): s is { name: string; dir: string } => s.dir !== undefined);
+  if (found.length === 0) throw new Error(`The ${WIDTH}x${HEIGHT} bench photos are made from ${SOURCES.join(' or ')}, and this machine has neither: run \`node dist/test/prepare.js\`.`);
+  const dir = path.join(os.tmpdir(), `pancake-bench-${WIDTH}x${HEIGHT}-${count}-${found.map((s) => s.name).join('+')}-v1`);
   if (!fs.existsSync(path.join(dir, COMPLETE_MARK))) {
-    const sources = interleaved(SOURCES.flatMap((name) => jpegsUnder(path.join(sharedDatasetsDir, name))));
+    const sources = interleaved(found.flatMap((s) => jpegsUnder(s.dir)));
     for (let i = 0; i < count; i++) {
       const source = sources[i % sources.length]!;
       const className = path.basename(path.dirname(source));

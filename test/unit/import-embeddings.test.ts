@@ -23,6 +23,7 @@ import { trainProject } from '../../main/ml/train.js';
 import { PREDICTION_VIEWS } from '../../main/ml/views.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
+import { cosine } from '../helpers/vectors.js';
 
 const DATASET = datasetDir('hymenoptera');
 
@@ -36,18 +37,6 @@ function photoFolder(perClass: number, offset = 0): string {
   }
   return root;
 }
-
-const cosine = (a: Float32Array, b: Float32Array): number => {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-};
 
 /** Vectors per image id under the prediction views, and how many vectors belong to no image. */
 function vectorCounts(store: ProjectStore): { perImage: Map<number, number>; orphans: number } {

@@ -16,6 +16,7 @@ import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
 import { FLIP_VIEW, PLAIN_VIEW } from '../../main/ml/views.js';
 import { datasetDir, datasetManifest, type DatasetFile } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
+import { cosine } from '../helpers/vectors.js';
 
 const DATASET = datasetDir('hymenoptera');
 const COUNT = 20;
@@ -30,18 +31,6 @@ function pickPhotos(): DatasetFile[] {
   for (let k = 0; picked.size < COUNT; k++) picked.add(all[Math.floor((k * all.length) / COUNT) % all.length]!);
   return [...picked];
 }
-
-const cosine = (a: Float32Array, b: Float32Array): number => {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-};
 
 const photos = pickPhotos();
 const folder = tempDir();
