@@ -1,12 +1,10 @@
 // Typed queries for the machine-learning tables: cached embeddings and
 // model versions. Vectors are stored as little-endian Float32 BLOBs.
-import type { Database } from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import type { Split } from '../main/api/types.js';
 import type { ViewKey } from '../main/ml/views.js';
+import { connectionOf } from './connection.js';
 import type { ProjectStore } from './project-store.js';
-
-type Db = Database | ProjectStore;
-const dbOf = (d: Db): Database => ('db' in d ? d.db : d);
 
 /** Meta key holding the id of the version used for predictions. */
 export const ACTIVE_VERSION_KEY = 'active_model_version';
@@ -15,10 +13,14 @@ function vectorBlob(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
+/** Copies a stored vector into `out` at `offset` (in floats). Bytewise: a Buffer's offset need not be 4-byte aligned. */
+function copyBlobInto(b: Buffer, out: Float32Array, offset: number): void {
+  new Uint8Array(out.buffer, out.byteOffset + offset * 4, b.byteLength).set(b);
+}
+
 function blobVector(b: Buffer): Float32Array {
-  // Copy: a Buffer's offset need not be 4-byte aligned.
   const out = new Float32Array(b.byteLength / 4);
-  new Uint8Array(out.buffer).set(b);
+  copyBlobInto(b, out, 0);
   return out;
 }
 
@@ -32,8 +34,8 @@ export interface LabelledImage {
   split: Split;
 }
 
-export function labelledImages(d: Db): LabelledImage[] {
-  return dbOf(d)
+export function labelledImages(store: ProjectStore): LabelledImage[] {
+  return connectionOf(store)
     .prepare(
       `SELECT i.id, i.sha256, i.class_id AS classId, c.name AS className, i.split
        FROM images i JOIN classes c ON c.id = i.class_id WHERE i.deleted_batch IS NULL ORDER BY i.id`,
@@ -50,8 +52,8 @@ export interface LiveImageRow {
   split: Split;
 }
 
-export function liveImageRows(d: Db): LiveImageRow[] {
-  return dbOf(d)
+export function liveImageRows(store: ProjectStore): LiveImageRow[] {
+  return connectionOf(store)
     .prepare('SELECT id, sha256, class_id AS classId, split FROM images WHERE deleted_batch IS NULL ORDER BY id')
     .all() as LiveImageRow[];
 }
@@ -68,16 +70,16 @@ export interface StoredEmbedding extends EmbeddingKey {
 }
 
 /** The (image, view) pairs of `wanted` that have no cached vector for this backbone. */
-export function missingEmbeddings(d: Db, backbone: string, wanted: readonly EmbeddingKey[]): EmbeddingKey[] {
+export function missingEmbeddings(store: ProjectStore, backbone: string, wanted: readonly EmbeddingKey[]): EmbeddingKey[] {
   const have = new Set<string>();
-  const rows = dbOf(d).prepare('SELECT image_id, view FROM embeddings WHERE backbone = ?').raw().iterate(backbone);
+  const rows = connectionOf(store).prepare('SELECT image_id, view FROM embeddings WHERE backbone = ?').raw().iterate(backbone);
   for (const [imageId, view] of rows as Iterable<[number, ViewKey]>) have.add(`${imageId}:${view}`);
   return wanted.filter((k) => !have.has(`${k.imageId}:${k.view}`));
 }
 
 /** Stores vectors in one transaction; vectors of images deleted meanwhile are dropped. */
-export function putEmbeddings(d: Db, backbone: string, rows: readonly StoredEmbedding[]): void {
-  const db = dbOf(d);
+export function putEmbeddings(store: ProjectStore, backbone: string, rows: readonly StoredEmbedding[]): void {
+  const db = connectionOf(store);
   const stmt = db.prepare(
     `INSERT INTO embeddings (image_id, backbone, view, vector)
      SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM images WHERE id = ?)
@@ -89,9 +91,9 @@ export function putEmbeddings(d: Db, backbone: string, rows: readonly StoredEmbe
 }
 
 /** Cached vectors of the given images under the given views. Callers chunk long id lists. */
-export function getEmbeddings(d: Db, backbone: string, imageIds: readonly number[], views: readonly ViewKey[]): StoredEmbedding[] {
+export function getEmbeddings(store: ProjectStore, backbone: string, imageIds: readonly number[], views: readonly ViewKey[]): StoredEmbedding[] {
   if (imageIds.length === 0 || views.length === 0) return [];
-  const rows = dbOf(d)
+  const rows = connectionOf(store)
     .prepare(
       `SELECT image_id, view, vector FROM embeddings
        WHERE backbone = ? AND image_id IN (${imageIds.map(() => '?').join(',')}) AND view IN (${views.map(() => '?').join(',')})
@@ -102,8 +104,38 @@ export function getEmbeddings(d: Db, backbone: string, imageIds: readonly number
   return rows.map(([imageId, view, blob]) => ({ imageId, view, vector: blobVector(blob) }));
 }
 
-export function countEmbeddings(d: Db, backbone: string): number {
-  return (dbOf(d).prepare('SELECT COUNT(*) AS n FROM embeddings WHERE backbone = ?').get(backbone) as { n: number }).n;
+/**
+ * Reads cached embeddings one (image, view) at a time. The embeddings table
+ * is keyed by image first, so a point lookup touches one row, whereas a
+ * scan by backbone and view would page through every augmented view's
+ * vector too (six per training image).
+ */
+export class VectorReader {
+  private readonly stmt: Statement;
+
+  constructor(
+    store: ProjectStore,
+    private readonly backbone: string,
+  ) {
+    this.stmt = connectionOf(store).prepare('SELECT vector FROM embeddings WHERE image_id = ? AND backbone = ? AND view = ?').pluck();
+  }
+
+  /** Copies the vector into `out` at `offset`; false when it is not cached. */
+  readInto(imageId: number, view: ViewKey, out: Float32Array, offset: number): boolean {
+    const blob = this.stmt.get(imageId, this.backbone, view) as Buffer | undefined;
+    if (!blob) return false;
+    copyBlobInto(blob, out, offset);
+    return true;
+  }
+
+  read(imageId: number, view: ViewKey, dim: number): Float32Array | null {
+    const out = new Float32Array(dim);
+    return this.readInto(imageId, view, out, 0) ? out : null;
+  }
+}
+
+export function countEmbeddings(store: ProjectStore, backbone: string): number {
+  return (connectionOf(store).prepare('SELECT COUNT(*) AS n FROM embeddings WHERE backbone = ?').get(backbone) as { n: number }).n;
 }
 
 // ---- model versions -------------------------------------------------------
@@ -162,8 +194,8 @@ function toVersion(r: VersionDbRow): ModelVersionRow {
   };
 }
 
-export function insertModelVersion(d: Db, v: NewModelVersion): number {
-  const res = dbOf(d)
+export function insertModelVersion(store: ProjectStore, v: NewModelVersion): number {
+  const res = connectionOf(store)
     .prepare(
       `INSERT INTO model_versions (name, created_at, backbone, classes, settings, data_fingerprint, metrics, head, duration_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -173,22 +205,22 @@ export function insertModelVersion(d: Db, v: NewModelVersion): number {
 }
 
 /** Newest first. */
-export function listModelVersions(d: Db): ModelVersionRow[] {
-  return (dbOf(d).prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions ORDER BY id DESC`).all() as VersionDbRow[]).map(toVersion);
+export function listModelVersions(store: ProjectStore): ModelVersionRow[] {
+  return (connectionOf(store).prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions ORDER BY id DESC`).all() as VersionDbRow[]).map(toVersion);
 }
 
-export function getModelVersion(d: Db, id: number): ModelVersionRow | null {
-  const row = dbOf(d).prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE id = ?`).get(id) as VersionDbRow | undefined;
+export function getModelVersion(store: ProjectStore, id: number): ModelVersionRow | null {
+  const row = connectionOf(store).prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE id = ?`).get(id) as VersionDbRow | undefined;
   return row ? toVersion(row) : null;
 }
 
-export function getModelHead(d: Db, id: number): Buffer | null {
-  const row = dbOf(d).prepare('SELECT head FROM model_versions WHERE id = ?').get(id) as { head: Buffer } | undefined;
+export function getModelHead(store: ProjectStore, id: number): Buffer | null {
+  const row = connectionOf(store).prepare('SELECT head FROM model_versions WHERE id = ?').get(id) as { head: Buffer } | undefined;
   return row?.head ?? null;
 }
 
-export function updateModelVersion(d: Db, id: number, changes: { name?: string; note?: string }): boolean {
-  const db = dbOf(d);
+export function updateModelVersion(store: ProjectStore, id: number, changes: { name?: string; note?: string }): boolean {
+  const db = connectionOf(store);
   return db.transaction(() => {
     let changed = 0;
     if (changes.name !== undefined) changed += db.prepare('UPDATE model_versions SET name = ? WHERE id = ?').run(changes.name, id).changes;
@@ -197,13 +229,13 @@ export function updateModelVersion(d: Db, id: number, changes: { name?: string; 
   })();
 }
 
-export function getActiveVersionId(d: Db): number | null {
-  const row = dbOf(d).prepare('SELECT value FROM meta WHERE key = ?').get(ACTIVE_VERSION_KEY) as { value: string } | undefined;
+export function getActiveVersionId(store: ProjectStore): number | null {
+  const row = connectionOf(store).prepare('SELECT value FROM meta WHERE key = ?').get(ACTIVE_VERSION_KEY) as { value: string } | undefined;
   return row ? Number(row.value) : null;
 }
 
-export function setActiveVersionId(d: Db, id: number | null): void {
-  const db = dbOf(d);
+export function setActiveVersionId(store: ProjectStore, id: number | null): void {
+  const db = connectionOf(store);
   if (id === null) db.prepare('DELETE FROM meta WHERE key = ?').run(ACTIVE_VERSION_KEY);
   else {
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
@@ -214,11 +246,11 @@ export function setActiveVersionId(d: Db, id: number | null): void {
 }
 
 /** Deletes a version; if it was the active one, no version is active afterwards. */
-export function deleteModelVersion(d: Db, id: number): boolean {
-  const db = dbOf(d);
+export function deleteModelVersion(store: ProjectStore, id: number): boolean {
+  const db = connectionOf(store);
   return db.transaction(() => {
     const deleted = db.prepare('DELETE FROM model_versions WHERE id = ?').run(id).changes > 0;
-    if (deleted && getActiveVersionId(db) === id) setActiveVersionId(db, null);
+    if (deleted && getActiveVersionId(store) === id) setActiveVersionId(store, null);
     return deleted;
   })();
 }

@@ -2,6 +2,7 @@
 // one row runs in a single transaction.
 import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
+import { attachConnection } from './connection.js';
 import { closeProjectDb, createProjectDb, openProjectDb, type OpenedProject } from './open.js';
 import { LATEST_VERSION } from './migrations.js';
 import {
@@ -129,7 +130,7 @@ function chunks<T>(items: readonly T[]): T[][] {
 export class ProjectStore {
   private readonly stmts = new Map<string, Statement>();
 
-  readonly db: Database;
+  private readonly db: Database;
   /** The file or its folder cannot be written: the project can be looked at, not changed. */
   readonly readOnly: boolean;
   readonly damageCheck: OpenedProject['damageCheck'];
@@ -139,6 +140,7 @@ export class ProjectStore {
     readonly file: string,
   ) {
     this.db = opened.db;
+    attachConnection(this, opened.db);
     this.readOnly = opened.readOnly;
     this.damageCheck = opened.damageCheck;
   }

@@ -24,9 +24,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Database } from 'better-sqlite3';
+import { exportedImages, unlabelledCount, type ExportedImage } from '../../db/dataset-queries.js';
 import type { ProjectStore } from '../../db/project-store.js';
-import type { LabelSource, Split } from '../api/types.js';
+import type { Split } from '../api/types.js';
 import { placementOf } from '../import/layout.js';
 import type { ImageFormat } from '../import/sniff.js';
 import { safeFileName, safeFileNames } from './safe-names.js';
@@ -73,36 +73,6 @@ const IMAGE_EXTENSIONS = new Set(Object.values(FORMAT_EXTENSIONS).flat());
 
 /** Characters of CSV text gathered before a write; keeps the number of writes low without holding the whole file. */
 const CSV_FLUSH_CHARS = 64 * 1024;
-
-interface LabelledImage {
-  id: number;
-  sha256: string;
-  fileName: string;
-  sourcePath: string;
-  format: ImageFormat;
-  byteSize: number;
-  split: Split;
-  classId: number;
-  labelSource: LabelSource;
-}
-
-/** Ordered so that each output folder's images come together. */
-function labelledImages(db: Database): LabelledImage[] {
-  return db
-    .prepare(
-      `SELECT i.id, i.sha256, i.file_name AS fileName, i.source_path AS sourcePath, i.format, i.byte_size AS byteSize,
-              i.split, i.class_id AS classId, i.label_source AS labelSource
-       FROM images i JOIN classes c ON c.id = i.class_id
-       WHERE i.deleted_batch IS NULL
-       ORDER BY CASE i.split WHEN 'train' THEN 0 WHEN 'validation' THEN 1 WHEN 'test' THEN 2 ELSE 3 END,
-                c.position, c.id, i.id`,
-    )
-    .all() as LabelledImage[];
-}
-
-function unlabelledCount(db: Database): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM images WHERE class_id IS NULL AND deleted_batch IS NULL').get() as { n: number }).n;
-}
 
 /** True when Pancake's import reads `folder` back as a class of exactly that name, at the top level and in a split. */
 function readsBackAs(folder: string): boolean {
@@ -211,7 +181,7 @@ class CsvFile {
  * same size. Uploads through the browser host record only the dropped
  * relative path, which says nothing about this machine's disk.
  */
-async function originalOnDisk(image: LabelledImage): Promise<string | null> {
+async function originalOnDisk(image: ExportedImage): Promise<string | null> {
   if (!path.isAbsolute(image.sourcePath)) return null;
   const stats = await fsp.stat(image.sourcePath).catch(() => null);
   return stats?.isFile() && stats.size === image.byteSize ? image.sourcePath : null;
@@ -251,7 +221,7 @@ async function writeImage(
   stage: StagedOutput,
   folder: string,
   names: FolderNames,
-  image: LabelledImage,
+  image: ExportedImage,
   signal: AbortSignal | undefined,
 ): Promise<Written | null> {
   // Kept in the project since it was imported: exactly what the user gave, whatever the host.
@@ -294,15 +264,15 @@ export async function exportDataset(
   const dir = path.resolve(outDir);
 
   // Read in one go, with nothing in between, so rows and class names agree.
-  const images = labelledImages(store.db);
+  const images = exportedImages(store);
   const classes = store.classes();
-  const skippedUnlabelled = unlabelledCount(store.db);
+  const skippedUnlabelled = unlabelledCount(store);
   if (images.length === 0) throw new ExportError('No image has a class yet, so there is nothing to export.');
 
   const folderNames = classFolderNames(classes.map((c) => c.name));
   const classFolder = new Map(classes.map((c, i) => [c.id, folderNames[i]!]));
   const className = new Map(classes.map((c) => [c.id, c.name]));
-  const folderOf = (image: LabelledImage): string => {
+  const folderOf = (image: ExportedImage): string => {
     const split = SPLIT_FOLDERS[image.split];
     return split === null ? classFolder.get(image.classId)! : `${split}/${classFolder.get(image.classId)!}`;
   };

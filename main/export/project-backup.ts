@@ -1,11 +1,10 @@
-// A copy of the open project, taken while it stays open and in use. SQLite's
-// online backup API copies pages under SQLite's own locks, so the copy is one
-// consistent snapshot; copying the file itself could miss changes that still
-// sit in its -wal file, or catch a page half-written.
+// A copy of the open project, taken while it stays open and in use, page by
+// page (db/backup-pages.ts); copying the file itself could miss changes that
+// still sit in its -wal file, or catch a page half-written.
 import { randomUUID } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Database } from 'better-sqlite3';
+import { copyProjectPages } from '../../db/backup-pages.js';
 import { ProjectStore } from '../../db/project-store.js';
 import { cannotWrite, ExportError, prepareOutputDir } from './write-files.js';
 
@@ -15,11 +14,6 @@ export interface BackupOptions {
   /** In database pages. */
   onProgress?(done: number, total: number): void;
 }
-
-/** Small steps return the event loop to the main process between them. */
-const PAGES_PER_STEP = 256;
-/** The largest step better-sqlite3 takes: in effect, all remaining pages. */
-const ALL_PAGES = 0x7fffffff;
 
 /** Files SQLite keeps beside a database; writing over any of them would damage it. */
 const DATABASE_FILES = ['', '-wal', '-shm', '-journal'];
@@ -53,24 +47,6 @@ async function refuseDangerousDestination(project: string, dest: string): Promis
   }
 }
 
-async function copyPages(db: Database, dest: string, onProgress: BackupOptions['onProgress']): Promise<void> {
-  let pagesPerStep = PAGES_PER_STEP;
-  let lastRemaining = Infinity;
-  const { totalPages } = await db.backup(dest, {
-    progress: ({ totalPages, remainingPages }) => {
-      // A commit through another connection (not through `db`, whose writes
-      // SQLite mirrors into the copy) restarts the backup at page one. One
-      // step copying everything left reads a single snapshot, so a busy
-      // writer cannot keep the backup from ever finishing.
-      if (remainingPages >= lastRemaining) pagesPerStep = ALL_PAGES;
-      lastRemaining = remainingPages;
-      onProgress?.(totalPages - remainingPages, totalPages);
-      return pagesPerStep;
-    },
-  });
-  onProgress?.(totalPages, totalPages);
-}
-
 function asBackupError(err: unknown, dest: string): unknown {
   if (err instanceof Error && 'syscall' in err) return cannotWrite(dest, err);
   if (err instanceof Error && err.name === 'SqliteError') {
@@ -93,7 +69,7 @@ export async function backupProject(
   // Hidden, and only renamed to `dest` once complete: a failed backup never leaves a file that looks like one.
   const temp = path.join(dir, `.${path.basename(dest)}.${randomUUID()}.tmp`);
   try {
-    await copyPages(store.db, temp, opts.onProgress);
+    await copyProjectPages(store, temp, opts.onProgress);
     // Opening checks the copy is a project; closing checkpoints, so all of it is in the one file.
     ProjectStore.open(temp).close();
     await fsp.rename(temp, dest);

@@ -6,7 +6,7 @@
 import type { ProjectStore } from '../../db/project-store.js';
 import type { EvaluationMistake, EvaluationReport } from '../api/types.js';
 import type { ModelVersion } from '../ml/versions.js';
-import { allImageIds } from './image-queries.js';
+import { allImageIds } from '../../db/image-queries.js';
 
 /** -ln p is unbounded; a probability that rounded to zero still ranks as worst. */
 const MIN_PROBABILITY = 1e-12;

@@ -7,7 +7,7 @@ import type { PancakeCore } from '../core/core.js';
 import type { Job } from '../core/jobs.js';
 import { CoreError } from '../core/jobs.js';
 import type { LabelNoiseItem, LabelNoiseReport } from '../api/types.js';
-import { labelledImages, type LabelledImage } from '../../db/ml-queries.js';
+import { labelledImages, VectorReader, type LabelledImage } from '../../db/ml-queries.js';
 import { getBackbone } from '../ml/backbones.js';
 import { HeadTrainer } from '../ml/head-trainer.js';
 import { applyHead, argMax } from '../ml/predict.js';
@@ -17,7 +17,6 @@ import { trainableImages } from '../ml/versions.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { embedForJob } from './embed-job.js';
 import { isolatedImages } from './isolated-images.js';
-import { VectorReader } from './vectors.js';
 
 export const DEFAULT_FOLDS = 5;
 const SEED = 7;

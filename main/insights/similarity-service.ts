@@ -7,7 +7,7 @@ import { CoreError } from '../core/jobs.js';
 import type { DuplicateReport, SimilarImagesResult } from '../api/types.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { embedForJob } from './embed-job.js';
-import { allImageIds, imageSetSize, keeperFacts } from './image-queries.js';
+import { allImageIds, imageSetSize, keeperFacts } from '../../db/image-queries.js';
 import { groupDuplicates } from './duplicate-groups.js';
 import { scanPairs } from './pair-scan.js';
 import type { PairList } from './pair-scan-protocol.js';

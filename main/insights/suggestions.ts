@@ -8,7 +8,7 @@ import { CoreError } from '../core/jobs.js';
 import type { Suggestion, SuggestionReport } from '../api/types.js';
 import { predictStoredImages } from '../ml/predict-project.js';
 import { activeVersion, activeVersionOutOfDate } from '../ml/versions.js';
-import { unlabelledImageIds } from './image-queries.js';
+import { unlabelledImageIds } from '../../db/image-queries.js';
 import { embeddingProgress } from './embed-job.js';
 
 export async function computeSuggestions(core: PancakeCore, job: Job): Promise<SuggestionReport> {

@@ -7,8 +7,9 @@ import type { ProjectStore } from '../../db/project-store.js';
 import type { SimilarImage } from '../api/types.js';
 import { getBackbone } from '../ml/backbones.js';
 import { PLAIN_VIEW } from '../ml/views.js';
-import { allImageIds, imageSetSize } from './image-queries.js';
-import { normaliseRows, VectorReader } from './vectors.js';
+import { allImageIds, imageSetSize } from '../../db/image-queries.js';
+import { VectorReader } from '../../db/ml-queries.js';
+import { normaliseRows } from './vectors.js';
 
 export interface VectorIndex {
   backbone: string;

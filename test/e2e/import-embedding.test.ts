@@ -11,6 +11,7 @@ import { PREDICTION_VIEWS } from '../../main/ml/views.js';
 import { makeImageTree } from '../helpers/images.js';
 import { startSession } from './harness.js';
 import { createProject, startFolderImport, waitForImportReport } from './steps.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 const CLASSES = ['t-shirt', 'hat', 'outwear', 'skirt', 'longsleeve', 'dress', 'size 10', 'pants', 'size 2', 'shoes', 'shorts', 'bag'];
 
@@ -35,7 +36,7 @@ test('an upload is embedded as it is imported, and the report says so', { timeou
   assert.ok(file?.endsWith('Clothes.pancake'), String(file));
   const store = ProjectStore.open(file!);
   try {
-    const n = (store.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+    const n = (projectSql(store).prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
     assert.equal(n, added * PREDICTION_VIEWS.length);
   } finally {
     store.close();

@@ -12,6 +12,7 @@ import { prepareOutputDir, writeFilesAtomically } from '../../main/export/write-
 import { importPaths } from '../../main/import/import-session.js';
 import { makeImage, makeImageTree } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 const quiet = { onProgress: () => undefined };
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -82,7 +83,7 @@ assert.deepEqual(imported.skipped, []);
 // A third changes on disk too, but its original is kept in the project, so the export hands that back.
 const forgetOriginal = (relPath: string): void => {
   const id = store.listImages().find((r) => r.sourcePath === path.join(extra, relPath))!.id;
-  store.db.prepare('DELETE FROM image_originals WHERE image_id = ?').run(id);
+  projectSql(store).prepare('DELETE FROM image_originals WHERE image_id = ?').run(id);
 };
 forgetOriginal('train/ants/gone.png');
 forgetOriginal('val/bees/changed.jpg');
@@ -131,7 +132,7 @@ test('exports every labelled image once, with a labels.csv row each', (t) => {
   assert.deepEqual(csvRows.map((r) => r[0]).sort(), [...written].sort());
   assert.deepEqual(progress.at(-1), [result.files, result.files], 'progress ends at the total');
   // Each row says what the project says about its image.
-  const labelled = store.db
+  const labelled = projectSql(store)
     .prepare(
       `SELECT c.name, i.split, i.label_source, i.source_path, i.sha256 FROM images i JOIN classes c ON c.id = i.class_id`,
     )

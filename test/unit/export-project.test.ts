@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { ProjectStore, type NewImage } from '../../db/project-store.js';
 import { backupProject } from '../../main/export/project-backup.js';
 import { tempDir } from '../helpers/temp.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 const dir = tempDir();
 
@@ -46,7 +47,7 @@ after(() => store.close());
 /** Everything a user would notice, minus where the file is. */
 function content(s: ProjectStore): unknown {
   const { path: _path, name: _name, ...info } = s.info();
-  const pixels = s.db.prepare('SELECT image_id, normalized, thumbnail FROM image_pixels ORDER BY image_id').all();
+  const pixels = projectSql(s).prepare('SELECT image_id, normalized, thumbnail FROM image_pixels ORDER BY image_id').all();
   return { info, images: s.listImages(), pixels, note: s.getMeta('note') };
 }
 
@@ -141,7 +142,7 @@ test('a backup taken while other connections write is consistent', async (t) => 
   const copy = ProjectStore.open(dest);
   try {
     const rows = (prefix: string) =>
-      (copy.db.prepare('SELECT COUNT(*) AS n FROM meta WHERE key LIKE ?').get(`${prefix}%`) as { n: number }).n;
+      (projectSql(copy).prepare('SELECT COUNT(*) AS n FROM meta WHERE key LIKE ?').get(`${prefix}%`) as { n: number }).n;
     const writerRows = rows('row:');
     assert.equal(String(writerRows), copy.getMeta('writer_count'), 'no commit of the other connection is torn');
     assert.ok(writerRows >= startedAt && writerRows <= written);

@@ -24,6 +24,7 @@ import { PREDICTION_VIEWS } from '../../main/ml/views.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
 import { cosine } from '../helpers/vectors.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 const DATASET = datasetDir('hymenoptera');
 
@@ -41,7 +42,7 @@ function photoFolder(perClass: number, offset = 0): string {
 /** Vectors per image id under the prediction views, and how many vectors belong to no image. */
 function vectorCounts(store: ProjectStore): { perImage: Map<number, number>; orphans: number } {
   const perImage = new Map(store.listImages().map((i) => [i.id, 0]));
-  const rows = store.db.prepare('SELECT image_id AS id, view FROM embeddings WHERE backbone = ?').all(DEFAULT_BACKBONE) as { id: number; view: string }[];
+  const rows = projectSql(store).prepare('SELECT image_id AS id, view FROM embeddings WHERE backbone = ?').all(DEFAULT_BACKBONE) as { id: number; view: string }[];
   let orphans = 0;
   for (const r of rows) {
     if (!perImage.has(r.id)) orphans++;
@@ -111,7 +112,7 @@ test('the import embeds every added image as the stored copy would, decoding eac
 
     // A training with augmentation decodes each image that needs more views once, however many it needs.
     const vectorsOf = () =>
-      new Map((core.store.db.prepare('SELECT image_id AS id, COUNT(*) AS n FROM embeddings GROUP BY image_id').all() as { id: number; n: number }[]).map((r) => [r.id, r.n]));
+      new Map((projectSql(core.store).prepare('SELECT image_id AS id, COUNT(*) AS n FROM embeddings GROUP BY image_id').all() as { id: number; n: number }[]).map((r) => [r.id, r.n]));
     const beforeTraining = vectorsOf();
     const trained = await trainProject(core.store, { embedder, augment: true });
     const afterTraining = vectorsOf();
@@ -172,7 +173,7 @@ test('without weights the import still adds every image and says they will be em
     assert.equal(report.embedded, 0);
     assert.match(report.embeddingNote ?? '', /Images will be embedded when a model needs them\.$/);
     assert.ok(seen.some((e) => e.state === 'later'), JSON.stringify(seen));
-    assert.equal((core.store.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n, 0);
+    assert.equal((projectSql(core.store).prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n, 0);
   } finally {
     unsubscribe();
     await core.embedders.closeAll();

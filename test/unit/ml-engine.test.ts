@@ -17,6 +17,7 @@ import { trainProject, type TrainPhase } from '../../main/ml/train.js';
 import { activeVersion, loadHead } from '../../main/ml/versions.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 const DATASET = datasetDir('hymenoptera');
 let store: ProjectStore;
@@ -112,7 +113,7 @@ test('cancelling while embedding keeps what was computed and saves no version; t
   assert.ok(kept >= 40, `kept ${kept}`);
   assert.equal(listModelVersions(store).length, versions);
   assert.equal(activeVersion(store)!.id, active);
-  assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
+  assert.equal(projectSql(store).pragma('integrity_check', { simple: true }), 'ok');
 
   // Cancel during training: nothing saved either.
   const duringTraining = new AbortController();

@@ -11,6 +11,7 @@ import { PancakeCore } from '../../main/core/core.js';
 import { importPaths } from '../../main/import/import-session.js';
 import { pancake, type CliResult } from '../helpers/cli.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 const isRoot = process.getuid?.() === 0;
 const CLI = path.join(repoRoot, 'dist/main/cli/pancake.js');
@@ -171,7 +172,7 @@ test('a read-only project opens to look at, refuses changes in one sentence, and
   // A file left in WAL mode (by an older Pancake, or a close that could not switch) reads only where SQLite may make a -shm.
   const open = ProjectStore.open(file);
   assert.equal(open.info().images, 2, 'nothing saved was lost');
-  open.db.pragma('wal_checkpoint(TRUNCATE)');
+  projectSql(open).pragma('wal_checkpoint(TRUNCATE)');
   const walFolder = path.join(dir, 'wal-mode');
   fs.mkdirSync(walFolder, { mode: 0o777 });
   fs.chmodSync(walFolder, 0o777);
@@ -198,12 +199,12 @@ test('damaged pages are found on open, and recover copies the readable rows into
   const store = ProjectStore.create(file);
   const report = await importPaths(store, photos, { onProgress: () => undefined });
   assert.equal(report.added, 60);
-  const pageSize = store.db.pragma('page_size', { simple: true }) as number;
+  const pageSize = projectSql(store).pragma('page_size', { simple: true }) as number;
   // Twenty pages in a row that hold only image data (pixels, and the originals an import writes beside
   // them), at least one of them pixels, so the damage costs images and never a page every row depends
   // on, wherever the file's layout happens to put those.
   const pagesOf = (table: string) =>
-    new Set(store.db.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'overflow'").pluck().all(table) as number[]);
+    new Set(projectSql(store).prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'overflow'").pluck().all(table) as number[]);
   const pixelPages = pagesOf('image_pixels');
   const dataPages = new Set([...pixelPages, ...pagesOf('image_originals')]);
   const run = (p: number) => Array.from({ length: 20 }, (_, i) => p + i);
@@ -235,8 +236,8 @@ test('damaged pages are found on open, and recover copies the readable rows into
   const copyInfo = copy.info();
   assert.ok(copyInfo.images >= 40 && copyInfo.images < 60, `most images kept, those on damaged pages dropped (${copyInfo.images})`);
   assert.deepEqual(copyInfo.classes.map((c) => c.name), []);
-  assert.deepEqual(copy.db.pragma('integrity_check', { simple: true }), 'ok');
-  assert.deepEqual(copy.db.pragma('foreign_key_check'), []);
+  assert.deepEqual(projectSql(copy).pragma('integrity_check', { simple: true }), 'ok');
+  assert.deepEqual(projectSql(copy).pragma('foreign_key_check'), []);
   for (const image of copy.listImages()) assert.ok(copy.thumbnail(image.id), `image ${image.id} has its pixels`);
   copy.close();
 });

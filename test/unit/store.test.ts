@@ -9,6 +9,7 @@ import { labelledImages } from '../../db/ml-queries.js';
 import { APPLICATION_ID } from '../../db/open.js';
 import { LATEST_VERSION } from '../../db/migrations.js';
 import { tempDir } from '../helpers/temp.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 function fakeImage(n: number, classId: number | null = null, split: NewImage['split'] = 'none'): NewImage {
   return {
@@ -34,10 +35,10 @@ const newProject = () => ProjectStore.create(path.join(tempDir(), 'p.pancake'));
 
 test('a new project is stamped with our application id and the latest schema version, in WAL mode', () => {
   const store = newProject();
-  assert.equal((store.db.pragma('application_id', { simple: true }) as number) >>> 0, APPLICATION_ID);
-  assert.equal(store.db.pragma('user_version', { simple: true }), LATEST_VERSION);
-  assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-  assert.equal(store.db.pragma('foreign_keys', { simple: true }), 1);
+  assert.equal((projectSql(store).pragma('application_id', { simple: true }) as number) >>> 0, APPLICATION_ID);
+  assert.equal(projectSql(store).pragma('user_version', { simple: true }), LATEST_VERSION);
+  assert.equal(projectSql(store).pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(projectSql(store).pragma('foreign_keys', { simple: true }), 1);
   store.close();
 });
 
@@ -92,7 +93,7 @@ test('opening a file that is not a project gives a clear error and changes nothi
 
 test('a project from a newer Pancake is refused untouched', () => {
   const store = newProject();
-  store.db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+  projectSql(store).pragma(`user_version = ${LATEST_VERSION + 1}`);
   store.close();
   const before = fs.readFileSync(store.file);
   assert.throws(() => ProjectStore.open(store.file), /newer version of Pancake/);
@@ -106,7 +107,7 @@ test('an older project is migrated up to the latest version on open', () => {
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.close();
   const store = ProjectStore.open(file);
-  assert.equal(store.db.pragma('user_version', { simple: true }), LATEST_VERSION);
+  assert.equal(projectSql(store).pragma('user_version', { simple: true }), LATEST_VERSION);
   assert.equal(store.info().images, 0);
   store.close();
 });
@@ -196,7 +197,7 @@ test('deleting a class returns its images to Unlabelled; merging moves them', ()
   store.close();
 });
 
-const embeddingCount = (store: ProjectStore) => (store.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+const embeddingCount = (store: ProjectStore) => (projectSql(store).prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
 const stepOf = (s: UndoStep) => [s.kind, s.description, s.changed];
 
 test('a delete is one undo step: the images leave every list and count, and come back with undo', () => {
@@ -252,7 +253,7 @@ test('a deleted image keeps its pixels and vectors until the undo history lets i
   const store = newProject();
   const a = store.createClass('a');
   const [gone, kept] = store.insertImages([fakeImage(1), fakeImage(2)]);
-  store.db.prepare('INSERT INTO embeddings (image_id, backbone, view, vector) VALUES (?, ?, 0, ?)').run(gone, 'x', Buffer.alloc(8));
+  projectSql(store).prepare('INSERT INTO embeddings (image_id, backbone, view, vector) VALUES (?, ?, 0, ?)').run(gone, 'x', Buffer.alloc(8));
   store.deleteImages([gone!]);
   assert.notEqual(store.thumbnail(gone!), null);
   assert.equal(embeddingCount(store), 1);
@@ -261,7 +262,7 @@ test('a deleted image keeps its pixels and vectors until the undo history lets i
   }
   assert.equal(store.thumbnail(gone!), null);
   assert.equal(embeddingCount(store), 0);
-  assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n, 1);
+  assert.equal((projectSql(store).prepare('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n, 1);
   store.close();
 });
 

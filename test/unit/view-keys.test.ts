@@ -21,6 +21,7 @@ import { cutView, decodeCopy } from '../../main/ml/preprocess.js';
 import { ALL_VIEWS, PLAIN_VIEW, PREDICTION_VIEWS, trainingViews, viewKey, viewSpec, type ViewSpec } from '../../main/ml/views.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
+import { projectSql } from '../helpers/project-sql.js';
 
 const plain: ViewSpec = { flip: false, zoom: 1, x: 0.5, y: 0.5, rotate: 0, brightness: 1, saturation: 1 };
 /** The catalogue as it stood when embeddings were cached by position (schema 4 and before), position by position. */
@@ -96,7 +97,7 @@ test('one run decodes each image once, however many views it wants', async () =>
   assert.ok(views.length >= 4);
   const fresh = ids.slice(0, 4);
   // Cleared, so these images need every view afresh.
-  store.db.prepare(`DELETE FROM embeddings WHERE image_id IN (${fresh.join(',')})`).run();
+  projectSql(store).prepare(`DELETE FROM embeddings WHERE image_id IN (${fresh.join(',')})`).run();
   const result = await ensureEmbeddings(store, embedder, fresh.flatMap((imageId) => views.map((view) => ({ imageId, view }))));
   assert.equal(result.computed, fresh.length * views.length);
   assert.equal(result.decodes, fresh.length);
@@ -141,7 +142,7 @@ test('schema 5 keeps the vectors cached by position under the keys of the views 
     });
     assert.deepEqual(getEmbeddings(migrated, 'other_backbone', [1], [viewKey(SCHEMA_4_VIEWS[1]!)]).map((r) => r.vector[0]), [1]);
     // A position no view ever had cannot be named, so it is gone.
-    assert.equal((migrated.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n, SCHEMA_4_VIEWS.length + 1);
+    assert.equal((projectSql(migrated).prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n, SCHEMA_4_VIEWS.length + 1);
     assert.deepEqual(PREDICTION_VIEWS, [viewKey(SCHEMA_4_VIEWS[0]!), viewKey(SCHEMA_4_VIEWS[1]!)]);
   } finally {
     migrated.close();

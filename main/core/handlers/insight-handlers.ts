@@ -8,7 +8,7 @@ import { projectBackbone } from './train-handlers.js';
 import { evaluationReport } from '../../insights/evaluation.js';
 import { DEFAULT_DUPLICATE_THRESHOLD, SimilarityService } from '../../insights/similarity-service.js';
 import { computeSuggestions } from '../../insights/suggestions.js';
-import { acceptSuggestions, suggestionBatches, undoSuggestionBatch } from '../../insights/suggestion-batches.js';
+import { acceptSuggestions, suggestionBatches, undoSuggestionBatch } from '../../../db/suggestion-batches.js';
 import { DEFAULT_FOLDS, findLabelNoise } from '../../insights/label-noise.js';
 import { addTriedImage } from '../../insights/tried-image.js';
 import { warmBackbone } from '../../insights/warm-up.js';

@@ -1,7 +1,7 @@
 import type { PancakeCore, Handlers } from '../core.js';
 import type { ImagesDelta } from '../../api/types.js';
 import type { UndoStep } from '../../../db/project-store.js';
-import { SUGGESTION_KIND } from '../../insights/suggestion-batches.js';
+import { SUGGESTION_KIND } from '../../../db/suggestion-batches.js';
 
 type LabelMethods =
   | 'listImages'

@@ -1,12 +1,13 @@
 // The few read-only image queries the insights need beyond ProjectStore's.
-import type { ProjectStore } from '../../db/project-store.js';
+import { connectionOf } from './connection.js';
+import type { ProjectStore } from './project-store.js';
 
 export function allImageIds(store: ProjectStore): number[] {
-  return store.db.prepare('SELECT id FROM images WHERE deleted_batch IS NULL ORDER BY id').pluck().all() as number[];
+  return connectionOf(store).prepare('SELECT id FROM images WHERE deleted_batch IS NULL ORDER BY id').pluck().all() as number[];
 }
 
 export function unlabelledImageIds(store: ProjectStore): number[] {
-  return store.db.prepare('SELECT id FROM images WHERE class_id IS NULL AND deleted_batch IS NULL ORDER BY id').pluck().all() as number[];
+  return connectionOf(store).prepare('SELECT id FROM images WHERE class_id IS NULL AND deleted_batch IS NULL ORDER BY id').pluck().all() as number[];
 }
 
 /**
@@ -16,8 +17,8 @@ export function unlabelledImageIds(store: ProjectStore): number[] {
  * the set of images in the project changed.
  */
 export function imageSetSize(store: ProjectStore): { maxId: number; count: number; idSum: number } {
-  const seq = store.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'images'").pluck().get() as number | undefined;
-  const row = store.db.prepare('SELECT COUNT(*) AS count, TOTAL(id) AS idSum FROM images WHERE deleted_batch IS NULL').get() as {
+  const seq = connectionOf(store).prepare("SELECT seq FROM sqlite_sequence WHERE name = 'images'").pluck().get() as number | undefined;
+  const row = connectionOf(store).prepare('SELECT COUNT(*) AS count, TOTAL(id) AS idSum FROM images WHERE deleted_batch IS NULL').get() as {
     count: number;
     idSum: number;
   };
@@ -32,7 +33,7 @@ export interface KeeperFacts {
 }
 
 export function keeperFacts(store: ProjectStore, ids: readonly number[]): Map<number, KeeperFacts> {
-  const stmt = store.db.prepare('SELECT class_id IS NOT NULL AS labelled, width * height AS pixels, byte_size AS bytes FROM images WHERE id = ? AND deleted_batch IS NULL');
+  const stmt = connectionOf(store).prepare('SELECT class_id IS NOT NULL AS labelled, width * height AS pixels, byte_size AS bytes FROM images WHERE id = ? AND deleted_batch IS NULL');
   const out = new Map<number, KeeperFacts>();
   for (const id of ids) {
     const r = stmt.get(id) as { labelled: number; pixels: number; bytes: number } | undefined;

@@ -3,9 +3,9 @@
 // on top of it: only images whose label still comes from that group are
 // reverted, and the revert is itself one undoable step, so the linear undo
 // history stays true.
-import type { ProjectStore } from '../../db/project-store.js';
-import { StoreError } from '../../db/project-store.js';
-import type { LabelSource, SuggestionBatch } from '../api/types.js';
+import type { LabelSource, SuggestionBatch } from '../main/api/types.js';
+import { connectionOf } from './connection.js';
+import { StoreError, type ProjectStore } from './project-store.js';
 
 export const SUGGESTION_KIND = 'suggestion';
 const REVERT_KIND = 'suggestion-revert';
@@ -29,7 +29,7 @@ interface ChangeRow {
 }
 
 function changesOf(store: ProjectStore, batchId: number): ChangeRow[] {
-  return store.db
+  return connectionOf(store)
     .prepare(
       `SELECT c.image_id, c.before_class, c.before_source, c.after_class, c.after_source, i.class_id, i.label_source
        FROM label_changes c JOIN images i ON i.id = c.image_id WHERE c.batch_id = ? AND i.deleted_batch IS NULL`,
@@ -39,7 +39,7 @@ function changesOf(store: ProjectStore, batchId: number): ChangeRow[] {
 
 /** Images a later, not undone step changed: their label no longer comes from an earlier batch. */
 function touchedAfter(store: ProjectStore, batchId: number): Set<number> {
-  const ids = store.db
+  const ids = connectionOf(store)
     .prepare(
       `SELECT DISTINCT c.image_id FROM label_changes c JOIN label_batches b ON b.id = c.batch_id
        WHERE c.batch_id > ? AND b.undone = 0`,
@@ -60,7 +60,7 @@ export function acceptSuggestions(
   items: readonly { imageId: number; classId: number }[],
 ): { changed: number; batchId: number | null } {
   return store.transaction(() => {
-    const isUnlabelled = store.db.prepare('SELECT class_id IS NULL FROM images WHERE id = ? AND deleted_batch IS NULL').pluck();
+    const isUnlabelled = connectionOf(store).prepare('SELECT class_id IS NULL FROM images WHERE id = ? AND deleted_batch IS NULL').pluck();
     const open = items.filter((i) => isUnlabelled.get(i.imageId) === 1);
     const names = new Map(store.classes().map((c) => [c.id, c.name]));
     const perClass = new Map<number, number>();
@@ -76,7 +76,7 @@ export function acceptSuggestions(
 
 /** Every accepted group, newest first, with how much of it still stands. */
 export function suggestionBatches(store: ProjectStore): SuggestionBatch[] {
-  const batches = store.db.prepare('SELECT id, kind, description, created_at, undone FROM label_batches ORDER BY id DESC').all() as BatchRow[];
+  const batches = connectionOf(store).prepare('SELECT id, kind, description, created_at, undone FROM label_batches ORDER BY id DESC').all() as BatchRow[];
   const later = new Set<number>();
   const out: SuggestionBatch[] = [];
   for (const b of batches) {
@@ -98,7 +98,7 @@ export function suggestionBatches(store: ProjectStore): SuggestionBatch[] {
 
 export function undoSuggestionBatch(store: ProjectStore, batchId: number): { reverted: number; kept: number } {
   return store.transaction(() => {
-    const b = store.db.prepare('SELECT id, kind, description, created_at, undone FROM label_batches WHERE id = ?').get(batchId) as
+    const b = connectionOf(store).prepare('SELECT id, kind, description, created_at, undone FROM label_batches WHERE id = ?').get(batchId) as
       | BatchRow
       | undefined;
     if (!b || b.kind !== SUGGESTION_KIND) throw new StoreError('That group of suggestions is no longer in the history.');
