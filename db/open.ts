@@ -1,5 +1,6 @@
 // Opening a project file: refuse anything that is not a Pancake project, or
 // one written by a newer Pancake, before a single byte of it is changed.
+import { UserError } from '../main/api/errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,10 +9,9 @@ import { LATEST_VERSION, migrations } from './migrations.js';
 /** 'PNCK' as a big-endian int: marks the SQLite file as ours. */
 export const APPLICATION_ID = 0x504e434b;
 
-export class ProjectFileError extends Error {
+export class ProjectFileError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ProjectFileError';
+    super('ProjectFileError', message);
   }
 }
 

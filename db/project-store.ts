@@ -1,5 +1,6 @@
 // Typed queries over one project file. Every change that touches more than
 // one row runs in a single transaction.
+import { UserError } from '../main/api/errors.js';
 import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { attachConnection } from './connection.js';
@@ -16,10 +17,9 @@ import {
   type SplitCounts,
 } from '../main/api/types.js';
 
-export class StoreError extends Error {
+export class StoreError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'StoreError';
+    super('StoreError', message);
   }
 }
 

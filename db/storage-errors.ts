@@ -1,5 +1,14 @@
 // What a failed write to a project file means for the person using it. SQLite
 // names the cause in its error code; the sentence says what was kept.
+import { UserError } from '../main/api/errors.js';
+
+/** A write the disk or SQLite refused, told as the situation it is (a full disk, a read-only file), not as a bug. */
+export class StorageError extends UserError {
+  constructor(message: string) {
+    super('StorageError', message);
+  }
+}
+
 const SENTENCES: [RegExp, string][] = [
   [/^SQLITE_FULL/, 'The disk holding the project is full, so the change was not saved; free some space and try again.'],
   [/^SQLITE_READONLY/, 'The project is read-only (Pancake cannot write to the file or its folder), so the change was not saved.'],

@@ -1,11 +1,11 @@
 // Runtime validators that double as TypeScript types, so an API method's
 // parameter shape is written once and checked wherever it crosses a boundary
 // (IPC, HTTP, CLI). Kept tiny on purpose: the renderer bundles it too.
+import { UserError } from './errors.js';
 
-export class ValidationError extends Error {
+export class ValidationError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ValidationError';
+    super('ValidationError', message);
   }
 }
 

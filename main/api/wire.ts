@@ -2,6 +2,7 @@
 // binary next to the JSON instead of being inflated by base64.
 // Layout: [u32 json length][json][u32 blob length][blob]... (little-endian).
 // Pure Uint8Array/DataView code: the renderer bundles it too.
+import type { WireErrorName } from './errors.js';
 
 const BYTES_TAG = '$bytes';
 
@@ -66,7 +67,7 @@ export function decodeCall(frame: Uint8Array): unknown {
 
 /** What a failed call carries back across any transport. */
 export interface WireError {
-  name: string;
+  name: WireErrorName;
   message: string;
 }
 

@@ -1,28 +1,16 @@
 // Turns any thrown error into what a person can read. Errors we raise on
-// purpose carry their sentence; anything else is a bug, logged for us.
+// purpose are UserErrors and carry their sentence; anything else is a bug,
+// logged for us.
+import { UserError } from '../api/errors.js';
 import type { WireError } from '../api/wire.js';
 import { storageProblem } from '../../db/storage-errors.js';
-
-const EXPECTED = new Set([
-  'CoreError',
-  'StoreError',
-  'ProjectFileError',
-  'ValidationError',
-  'ImportSkipError',
-  'TrainingGuardError',
-  'BackboneError',
-  'ExportError',
-  'VersionError',
-  'ModelFetchError',
-  'StorageError',
-]);
 
 export function describeError(err: unknown): WireError {
   if (err instanceof Error || err instanceof DOMException) {
     if (err.name === 'AbortError') return { name: 'Cancelled', message: 'Cancelled; what was finished is kept.' };
   }
+  if (err instanceof UserError) return { name: err.name, message: err.message };
   if (err instanceof Error) {
-    if (EXPECTED.has(err.name)) return { name: err.name, message: err.message };
     const storage = storageProblem(err);
     if (storage !== null) return { name: 'StorageError', message: storage };
     console.error(err);

@@ -1,12 +1,12 @@
 // Long-running work (import, embedding, training) is named by a job id the
 // caller chooses, so it can show progress and cancel before the call returns.
+import { UserError } from '../api/errors.js';
 import type { EventBus } from './events.js';
 import type { ImportEmbedding } from '../api/types.js';
 
-export class CoreError extends Error {
+export class CoreError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CoreError';
+    super('CoreError', message);
   }
 }
 

@@ -3,15 +3,15 @@
 // folder (the same file system, so moving them is a rename) and moved into
 // place only once every one of them is complete. Files that already exist
 // are replaced only when the user allowed it.
+import { UserError } from '../api/errors.js';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fsReason } from '../import/skip-error.js';
 
-export class ExportError extends Error {
+export class ExportError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ExportError';
+    super('ExportError', message);
   }
 }
 

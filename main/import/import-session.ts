@@ -16,7 +16,7 @@ import { ProgressPacer } from './progress.js';
 import { MAX_FILE_BYTES, readImageFile, tooLargeReason } from './read-file.js';
 import { ImportSkipError } from './skip-error.js';
 import { walkFiles } from './walk.js';
-import { storageProblem } from '../../db/storage-errors.js';
+import { storageProblem, StorageError } from '../../db/storage-errors.js';
 
 export interface ImportProgress {
   done: number;
@@ -399,13 +399,13 @@ export class ImportSession {
     if (this.state === 'failed') return;
     this.state = 'failed';
     const storage = storageProblem(err);
-    this.failure = new Error(
-      storage !== null
-        ? `The import stopped. ${storage} The ${this.added} images saved before it are kept.`
-        : `The import stopped because of an error (${err instanceof Error ? err.message : String(err)}). The ${this.added} images saved before it are kept.`,
-    );
     // A full disk or a read-only file is the user's situation, not a bug in Pancake.
-    if (storage !== null) this.failure.name = 'StorageError';
+    this.failure =
+      storage !== null
+        ? new StorageError(`The import stopped. ${storage} The ${this.added} images saved before it are kept.`)
+        : new Error(
+            `The import stopped because of an error (${err instanceof Error ? err.message : String(err)}). The ${this.added} images saved before it are kept.`,
+          );
     this.stopAccepting();
   }
 

@@ -1,10 +1,9 @@
 // Why a single file was left out of an import. These reasons are shown to
 // the user next to the file name, so they are short human phrases.
-
-export class ImportSkipError extends Error {
+import { UserError } from '../api/errors.js';
+export class ImportSkipError extends UserError {
   constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'ImportSkipError';
+    super('ImportSkipError', reason);
   }
 }
 

@@ -3,6 +3,7 @@
 // in a models folder chosen by setting, environment, packaged resources, the
 // shared folder beside a development checkout, or the user's models folder
 // that `pancake models fetch` fills.
+import { UserError } from '../api/errors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,10 +54,9 @@ export const BACKBONES: readonly BackboneSpec[] = [
 
 export const DEFAULT_BACKBONE = 'mobilenet_v2_1.0_224';
 
-export class BackboneError extends Error {
+export class BackboneError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'BackboneError';
+    super('BackboneError', message);
   }
 }
 

@@ -1,14 +1,14 @@
 // Decides, before any work is done, whether a project can train and which
 // labelled images train, validate and test. Unlabelled images never train;
 // 'test' images never train or validate.
+import { UserError } from '../api/errors.js';
 import { createHash } from 'node:crypto';
 import type { ClassInfo } from '../api/types.js';
 import type { LabelledImage } from '../../db/ml-queries.js';
 
-export class TrainingGuardError extends Error {
+export class TrainingGuardError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TrainingGuardError';
+    super('TrainingGuardError', message);
   }
 }
 

@@ -1,6 +1,7 @@
 // Model versions: each training run's head, settings, metrics and the
 // fingerprint of the labelled data it saw. One version is active: the one
 // predictions and exports use.
+import { UserError } from '../api/errors.js';
 import crypto from 'node:crypto';
 import type { ProjectStore } from '../../db/project-store.js';
 import {
@@ -65,10 +66,9 @@ export interface ModelVersion extends Omit<ModelVersionRow, 'settingsJson' | 'me
   active: boolean;
 }
 
-export class VersionError extends Error {
+export class VersionError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'VersionError';
+    super('VersionError', message);
   }
 }
 

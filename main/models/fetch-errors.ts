@@ -1,14 +1,15 @@
 // Why getting a backbone failed, as one sentence a person can act on. The
 // kind lets callers (tests, the UI) tell the cases apart without parsing text.
+import { UserError } from '../api/errors.js';
+
 export type ModelFetchFailure = 'checksum' | 'size' | 'truncated' | 'http' | 'disk-full' | 'network' | 'converter' | 'folder';
 
-export class ModelFetchError extends Error {
+export class ModelFetchError extends UserError {
   constructor(
     readonly kind: ModelFetchFailure,
     message: string,
   ) {
-    super(message);
-    this.name = 'ModelFetchError';
+    super('ModelFetchError', message);
   }
 }
 

@@ -4,6 +4,7 @@
 // never in a URL; it survives the host's restarts, so the page reconnects).
 import type { Api, MethodName } from '../../../main/api/contract.js';
 import type { ApiEvent, MediaKind } from '../../../main/api/types.js';
+import type { WireErrorName } from '../../../main/api/errors.js';
 import { encodeCall, type WireResult } from '../../../main/api/wire.js';
 
 /** What preload/preload.cts exposes as window.pancakeBridge. */
@@ -21,9 +22,11 @@ declare global {
 }
 
 export class ApiError extends Error {
-  constructor(name: string, message: string) {
+  constructor(
+    override readonly name: WireErrorName,
+    message: string,
+  ) {
     super(message);
-    this.name = name;
   }
 }
 
@@ -142,6 +145,11 @@ export function onApiEvent(listener: (event: ApiEvent) => void, connection: Conn
 export async function uploadProject(file: File): Promise<void> {
   const res = await transport.uploadProject(file);
   if (!res.ok) throw new ApiError(res.error.name, res.error.message);
+}
+
+/** The user stopped the call's work; what was finished is kept, and nothing needs saying. */
+export function isCancelled(err: unknown): boolean {
+  return err instanceof ApiError && err.name === 'Cancelled';
 }
 
 /** Where a failed call never reached the core, so nothing it asked for happened. */

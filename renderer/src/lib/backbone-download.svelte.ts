@@ -1,7 +1,7 @@
 // Fetching a backbone's weights from the Train view: one press of Download,
 // followed by the core's progress events until it is installed, fails or is
 // cancelled. Kept outside components so leaving the tab does not lose it.
-import { api } from './api';
+import { api, isCancelled } from './api';
 import { listen } from './events';
 import { errorMessage } from './format';
 
@@ -30,7 +30,7 @@ export class BackboneDownload {
       await api.modelsFetch({ jobId: this.jobId, ids: [this.backboneId] });
       this.status = 'done';
     } catch (err) {
-      if (this.cancelling || (err instanceof Error && err.name === 'Cancelled')) this.status = 'cancelled';
+      if (this.cancelling || isCancelled(err)) this.status = 'cancelled';
       else {
         this.status = 'failed';
         this.error = errorMessage(err);

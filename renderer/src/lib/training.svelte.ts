@@ -2,7 +2,7 @@
 // singleton rather than component state, so a training keeps its progress
 // and curves while the user looks at other tabs: the core's events keep
 // arriving here whether or not the Train view is mounted.
-import { api } from './api';
+import { api, isCancelled } from './api';
 import { listen } from './events';
 import { project } from './project.svelte';
 import { toasts } from './toasts.svelte';
@@ -309,7 +309,7 @@ class Training {
         toasts.show(`The new model is ready${accuracy}.`, { action: { label: 'Show', run: () => (ui.view = 'train') }, ms: 10_000 });
       }
     } catch (err) {
-      if (run.cancelling || (err instanceof Error && err.name === 'Cancelled')) {
+      if (run.cancelling || isCancelled(err)) {
         run.status = 'cancelled';
       } else {
         run.status = 'failed';

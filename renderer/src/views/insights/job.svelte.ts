@@ -1,6 +1,6 @@
 // One long-running insight call (embedding, scanning, checking) with its
 // progress events and a Cancel that reaches the core's job.
-import { api } from '../../lib/api';
+import { api, isCancelled } from '../../lib/api';
 import { listen } from '../../lib/events';
 
 const SHOW_AFTER_MS = 300;
@@ -50,7 +50,7 @@ export class JobRunner {
     try {
       return await call(jobId);
     } catch (err) {
-      if (err instanceof Error && err.name === 'Cancelled') return null;
+      if (isCancelled(err)) return null;
       throw err;
     } finally {
       if (this.jobId === jobId) {
