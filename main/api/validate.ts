@@ -120,7 +120,9 @@ export const v = {
         }
         const out: Record<string, unknown> = {};
         for (const [key, validator] of Object.entries(shape)) {
-          const parsed = validator.parse(input[key], path ? `${path}.${key}` : key);
+          // Own keys only here too: a field called toString left out must read as missing, not as Object.prototype's.
+          const given = Object.hasOwn(input, key) ? input[key] : undefined;
+          const parsed = validator.parse(given, path ? `${path}.${key}` : key);
           if (parsed !== undefined) out[key] = parsed;
         }
         return out as ObjectOf<S>;

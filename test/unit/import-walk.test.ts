@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { INVALID_NAME_REASON, namedWithInvalidUtf8, walkFiles, type WalkEntry } from '../../main/import/walk.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -56,21 +58,34 @@ test('walkFiles visits a folder reached twice only once', async () => {
   assert.deepEqual(entries.map((e) => e.relPath), ['shots/a.jpg']);
 });
 
-test('walkFiles reports a folder it cannot open and carries on', { skip: process.getuid?.() === 0 && 'root can read any folder' }, async () => {
+test('walkFiles reports a folder it cannot open and carries on', async (t) => {
+  // tempDir() is private to this user; the folders must be reachable by the unprivileged user below.
   const base = tempDir();
+  fs.chmodSync(base, 0o755);
   const root = path.join(base, 'set');
   write(path.join(root, 'ok', 'a.jpg'));
   write(path.join(root, 'locked', 'b.jpg'));
   fs.chmodSync(path.join(root, 'locked'), 0);
+  const expected = [
+    ['set/locked', 'could not open the folder (permission denied)'],
+    ['set/ok/a.jpg', null],
+  ];
   try {
-    const entries = await collect([root]);
-    assert.deepEqual(
-      entries.map((e) => [e.relPath, e.problem ?? null]),
-      [
-        ['set/locked', 'could not open the folder (permission denied)'],
-        ['set/ok/a.jpg', null],
-      ],
-    );
+    if (process.getuid?.() !== 0) {
+      const entries = await collect([root]);
+      assert.deepEqual(entries.map((e) => [e.relPath, e.problem ?? null]), expected);
+      return;
+    }
+    // Root reads through permission bits, so the walk runs in a child process as "nobody".
+    t.diagnostic('running as root: walking as uid 65534');
+    const module = pathToFileURL(path.resolve(import.meta.dirname, '../../main/import/walk.js')).href;
+    const script = `import { walkFiles } from ${JSON.stringify(module)};
+      const out = [];
+      for await (const e of walkFiles([${JSON.stringify(root)}])) out.push([e.relPath, e.problem ?? null]);
+      console.log(JSON.stringify(out.sort((a, b) => a[0].localeCompare(b[0]))));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), expected);
   } finally {
     fs.chmodSync(path.join(root, 'locked'), 0o755);
   }
