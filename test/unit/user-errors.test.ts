@@ -141,15 +141,22 @@ test('ModelFetchError: a models folder that cannot be made', async () => {
   await cliSays(['models', 'fetch', 'mobilenet_v2_1.0_224', '--dir', dir], cannot.message);
 });
 
-test('StorageError: another program holding the project file', async () => {
-  const other = new Database(hostProject);
+/** Runs `fn` while another connection holds the project's write lock, as another program could. */
+async function whileLocked<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const other = new Database(file);
   other.exec('BEGIN EXCLUSIVE');
   try {
-    cover('StorageError', await refusal('classCreate', { name: 'Dogs' }));
+    return await fn();
   } finally {
     other.exec('ROLLBACK');
     other.close();
   }
+}
+
+test('StorageError: another program holding the project file', async () => {
+  const busy = await whileLocked(hostProject, () => refusal('classCreate', { name: 'Dogs' }));
+  cover('StorageError', busy);
+  await whileLocked(cliProject, () => cliSays(['info', cliProject], busy.message));
 });
 
 test("ImportSkipError: a file's reason reaches the import report", async () => {
