@@ -13,7 +13,7 @@ import {
   type ProjectInfo,
   type Split,
   type SplitCounts,
-} from '../main/api/types.js';
+} from '../contract/types.js';
 
 export class StoreError extends Error {
   constructor(message: string) {

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../core/core.js';
-import type { ApiEvent, FilePrediction, FolderEvaluationResult, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
-import { labelledDuplicateSentences } from '../api/import-report-text.js';
+import type { ApiEvent, FilePrediction, FolderEvaluationResult, ImportReport, JobProgress, ModelsFetchResult } from '../../contract/types.js';
+import { labelledDuplicateSentences } from '../../contract/import-report-text.js';
 import { INVALID_NAME_REASON, namedWithInvalidUtf8 } from '../import/walk.js';
 import { intFlag, parseArgs, UsageError } from './args.js';
 import { recoverCommand } from './recover-command.js';

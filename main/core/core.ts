@@ -2,9 +2,9 @@
 // the event stream, and answers every method of the contract.
 import fs from 'node:fs';
 import path from 'node:path';
-import { contract, isMethodName, type Api, type MethodName, type ParamsOf, type ResultOf } from '../api/contract.js';
-import type { MediaKind } from '../api/types.js';
-import type { WireResult } from '../api/wire.js';
+import { contract, isMethodName, type Api, type MethodName, type ParamsOf, type ResultOf } from '../../contract/contract.js';
+import type { MediaKind } from '../../contract/types.js';
+import type { WireResult } from '../../contract/wire.js';
 import { ProjectStore } from '../../db/project-store.js';
 import { AppState } from './app-state.js';
 import { EventBus } from './events.js';

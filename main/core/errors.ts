@@ -1,6 +1,6 @@
 // Turns any thrown error into what a person can read. Errors we raise on
 // purpose carry their sentence; anything else is a bug, logged for us.
-import type { WireError } from '../api/wire.js';
+import type { WireError } from '../../contract/wire.js';
 import { storageProblem } from '../../db/storage-errors.js';
 
 const EXPECTED = new Set([

@@ -2,7 +2,7 @@
 // created), for a start screen that cannot show a file dialog.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FolderProject } from '../api/types.js';
+import type { FolderProject } from '../../contract/types.js';
 import { PROJECT_EXTENSION } from './core.js';
 
 /** Enough to find one's projects; a folder with more is better searched by name. */

@@ -1,7 +1,7 @@
 // Long-running work (import, embedding, training) is named by a job id the
 // caller chooses, so it can show progress and cancel before the call returns.
 import type { EventBus } from './events.js';
-import type { ImportEmbedding } from '../api/types.js';
+import type { ImportEmbedding } from '../../contract/types.js';
 
 export class CoreError extends Error {
   constructor(message: string) {

@@ -3,7 +3,7 @@
 // classes, so the grid can show guesses without anyone pressing Train.
 // Changes are debounced; at most one run goes at a time, and a newer change
 // makes the running one give up. Saved versions still come from Train.
-import type { LiveAccuracyPoint, LiveGuesses, LiveModelStatus } from '../api/types.js';
+import type { LiveAccuracyPoint, LiveGuesses, LiveModelStatus } from '../../contract/types.js';
 import type { ProjectStore } from '../../db/project-store.js';
 import { liveImageRows } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';

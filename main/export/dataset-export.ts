@@ -26,7 +26,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from 'better-sqlite3';
 import type { ProjectStore } from '../../db/project-store.js';
-import type { LabelSource, Split } from '../api/types.js';
+import type { LabelSource, Split } from '../../contract/types.js';
 import { placementOf } from '../import/layout.js';
 import type { ImageFormat } from '../import/sniff.js';
 import { safeFileName, safeFileNames } from './safe-names.js';

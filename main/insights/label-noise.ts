@@ -6,7 +6,7 @@
 import type { PancakeCore } from '../core/core.js';
 import type { Job } from '../core/jobs.js';
 import { CoreError } from '../core/jobs.js';
-import type { LabelNoiseItem, LabelNoiseReport } from '../api/types.js';
+import type { LabelNoiseItem, LabelNoiseReport } from '../../contract/types.js';
 import { labelledImages, type LabelledImage } from '../../db/ml-queries.js';
 import { getBackbone } from '../ml/backbones.js';
 import { HeadTrainer } from '../ml/head-trainer.js';

@@ -4,7 +4,7 @@
 import type { PancakeCore } from '../core/core.js';
 import type { Job } from '../core/jobs.js';
 import { CoreError } from '../core/jobs.js';
-import type { DuplicateReport, SimilarImagesResult } from '../api/types.js';
+import type { DuplicateReport, SimilarImagesResult } from '../../contract/types.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { embedForJob } from './embed-job.js';
 import { allImageIds, imageSetSize, keeperFacts } from './image-queries.js';

@@ -5,7 +5,7 @@
 // history stays true.
 import type { ProjectStore } from '../../db/project-store.js';
 import { StoreError } from '../../db/project-store.js';
-import type { LabelSource, SuggestionBatch } from '../api/types.js';
+import type { LabelSource, SuggestionBatch } from '../../contract/types.js';
 
 export const SUGGESTION_KIND = 'suggestion';
 const REVERT_KIND = 'suggestion-revert';

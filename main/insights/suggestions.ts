@@ -5,7 +5,7 @@
 import type { PancakeCore } from '../core/core.js';
 import type { Job } from '../core/jobs.js';
 import { CoreError } from '../core/jobs.js';
-import type { Suggestion, SuggestionReport } from '../api/types.js';
+import type { Suggestion, SuggestionReport } from '../../contract/types.js';
 import { predictStoredImages } from '../ml/predict-project.js';
 import { activeVersion, activeVersionOutOfDate } from '../ml/versions.js';
 import { unlabelledImageIds } from './image-queries.js';

@@ -2,7 +2,7 @@
 // labelled images train, validate and test. Unlabelled images never train;
 // 'test' images never train or validate.
 import { createHash } from 'node:crypto';
-import type { ClassInfo } from '../api/types.js';
+import type { ClassInfo } from '../../contract/types.js';
 import type { LabelledImage } from '../../db/ml-queries.js';
 
 export class TrainingGuardError extends Error {

@@ -1,7 +1,7 @@
 import type { PancakeCore, Handlers } from '../core.js';
 import type { Job } from '../jobs.js';
 import { CoreError } from '../jobs.js';
-import type { ImportEmbedding, ImportReport } from '../../api/types.js';
+import type { ImportEmbedding, ImportReport } from '../../../contract/types.js';
 import { ImportEmbeddings } from '../../import/import-embeddings.js';
 import { ImportSession, importPaths } from '../../import/import-session.js';
 import { projectBackbone } from './train-handlers.js';

@@ -1,5 +1,5 @@
 import type { PancakeCore, Handlers } from '../core.js';
-import type { ImagesDelta } from '../../api/types.js';
+import type { ImagesDelta } from '../../../contract/types.js';
 import type { UndoStep } from '../../../db/project-store.js';
 import { SUGGESTION_KIND } from '../../insights/suggestion-batches.js';
 

@@ -1,5 +1,5 @@
 import type { PancakeCore, Handlers } from '../core.js';
-import type { ModelStatusInfo } from '../../api/types.js';
+import type { ModelStatusInfo } from '../../../contract/types.js';
 import { BACKBONES, backboneState, getBackbone, modelsDirCandidates } from '../../ml/backbones.js';
 import { installBackbone, manifestEntry } from '../../models/install.js';
 import { megabytes } from '../../models/fetch-errors.js';

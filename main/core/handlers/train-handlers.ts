@@ -1,5 +1,5 @@
 import type { PancakeCore, Handlers } from '../core.js';
-import type { TrainingReadiness, VersionDetail, VersionSummary } from '../../api/types.js';
+import type { TrainingReadiness, VersionDetail, VersionSummary } from '../../../contract/types.js';
 import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandidates } from '../../ml/backbones.js';
 import { manifestEntry } from '../../models/install.js';
 import { labelledImages } from '../../../db/ml-queries.js';

@@ -1,7 +1,7 @@
 // Using a trained model: scoring a labelled folder, and classifying new
 // images without adding them to the project.
 import type { PancakeCore, Handlers } from '../core.js';
-import type { FilePrediction } from '../../api/types.js';
+import type { FilePrediction } from '../../../contract/types.js';
 import { CoreError, type Job } from '../jobs.js';
 import { evaluateFolder } from '../../ml/evaluate-folder.js';
 import { predictImages, type ImagesProgress } from '../../ml/predict.js';

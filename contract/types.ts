@@ -1,8 +1,14 @@
 // Data shapes that cross the API boundary. Plain JSON-able objects only
 // (plus Uint8Array, which both transports carry as binary).
+import type { TrainSettings } from './train-settings.js';
+
+export type { TrainSettings };
 
 export const SPLITS = ['train', 'validation', 'test', 'none'] as const;
 export type Split = (typeof SPLITS)[number];
+
+/** A view's stable name in the embedding cache, e.g. "plain", "flip", "zoom1.25_x0.2_y0.25" (spelled by main/ml/views.ts). */
+export type ViewKey = string;
 
 export const LABEL_SOURCES = ['folder', 'user', 'suggestion'] as const;
 export type LabelSource = (typeof LABEL_SOURCES)[number];
@@ -206,17 +212,6 @@ export interface ModelsFetchResult {
   installed: { id: string; dir: string; downloaded: boolean }[];
 }
 
-export interface TrainSettings {
-  backbone?: string;
-  augment?: boolean;
-  epochs?: number;
-  learningRate?: number;
-  /** 0 means no hidden layer. */
-  hiddenUnits?: number;
-  /** Share of labelled images held out when the project has no validation split. */
-  validationShare?: number;
-  seed?: number;
-}
 
 export interface EpochStats {
   epoch: number;
