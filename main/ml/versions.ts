@@ -144,10 +144,15 @@ export function getVersion(store: ProjectStore, id: number): ModelVersion {
   return toVersion(row, getActiveVersionId(store));
 }
 
-export function loadHead(store: ProjectStore, id: number): HeadModel {
+/** A version's head as stored (what an export's worker decodes itself). */
+export function loadHeadBytes(store: ProjectStore, id: number): Uint8Array {
   const bytes = getModelHead(store, id);
   if (!bytes) throw new VersionError(`There is no model version with id ${id}.`);
-  return decodeHead(bytes);
+  return bytes;
+}
+
+export function loadHead(store: ProjectStore, id: number): HeadModel {
+  return decodeHead(loadHeadBytes(store, id));
 }
 
 export function activeVersion(store: ProjectStore): ModelVersion | null {
