@@ -213,6 +213,11 @@ export interface ModelsFetchResult {
 }
 
 
+/** The phases a training reports in its progress events, in the order they come. */
+export const TRAIN_PHASES = ['embedding', 'training', 'evaluating', 'refitting', 'saving'] as const;
+export type TrainPhase = (typeof TRAIN_PHASES)[number];
+
+/** Loss is class-balanced cross-entropy; both are measured after the epoch, without dropout (training figures on up to 2,048 rows). */
 export interface EpochStats {
   epoch: number;
   loss: number;
@@ -228,12 +233,16 @@ export interface TrainEpochEvent {
   maxEpochs: number;
 }
 
-export interface ClassMetrics {
-  name: string;
+export interface ClassScores {
   precision: number;
   recall: number;
   f1: number;
+  /** Images whose true class this is. */
   support: number;
+}
+
+export interface ClassMetrics extends ClassScores {
+  name: string;
 }
 
 export interface ConfusionMatrix {

@@ -9,7 +9,7 @@ import { liveImageRows } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
 import { foldOf } from '../ml/live-fit.js';
 import { LiveTrainer } from '../ml/live-trainer.js';
-import { loadVectors } from '../ml/vector-index.js';
+import { loadVectors } from '../ml/vectors-by-image.js';
 import { FLIP_VIEW, PLAIN_VIEW } from '../ml/views.js';
 import type { PancakeCore } from './core.js';
 import { projectBackbone } from './handlers/train-handlers.js';

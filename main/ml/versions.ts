@@ -20,10 +20,11 @@ import { decodeHead, encodeHead } from './head-codec.js';
 import type { HeadModel } from './head-format.js';
 import type { ImagePrediction, Metrics } from './metrics.js';
 import type { OutOfSetRule } from './out-of-set.js';
-import type { EpochStats, HeadSettings } from './train-head.js';
+import type { EpochStats } from '../../contract/types.js';
+import type { HeadSettings } from './train-head.js';
 import type { ViewKey } from './views.js';
 
-export interface TrainSettings extends HeadSettings {
+export interface VersionSettings extends HeadSettings {
   backbone: string;
   augment: boolean;
   /** Views each training image was embedded under: keys, or catalogue positions in versions trained before keys (schema 5). */
@@ -60,7 +61,7 @@ export interface VersionMetrics {
 
 /** A stored version with its JSON columns read. */
 export interface ModelVersion extends Omit<ModelVersionRow, 'settingsJson' | 'metricsJson'> {
-  settings: TrainSettings;
+  settings: VersionSettings;
   metrics: VersionMetrics;
   active: boolean;
 }
@@ -96,7 +97,7 @@ function toVersion(row: ModelVersionRow, activeId: number | null): ModelVersion 
     createdAt: row.createdAt,
     backbone: row.backbone,
     classes: row.classes,
-    settings: JSON.parse(row.settingsJson) as TrainSettings,
+    settings: JSON.parse(row.settingsJson) as VersionSettings,
     dataFingerprint: row.dataFingerprint,
     metrics: JSON.parse(row.metricsJson) as VersionMetrics,
     durationMs: row.durationMs,
@@ -107,7 +108,7 @@ function toVersion(row: ModelVersionRow, activeId: number | null): ModelVersion 
 export interface NewVersion {
   name?: string;
   head: HeadModel;
-  settings: TrainSettings;
+  settings: VersionSettings;
   dataFingerprint: string;
   metrics: VersionMetrics;
   durationMs: number;

@@ -15,14 +15,16 @@ import type {
   TrainResult,
   TrainSettings,
   TrainingReadiness,
+  TrainPhase,
   VersionDetail,
   VersionSummary,
 } from '../../../contract/types.js';
+import { TRAIN_PHASES } from '../../../contract/types.js';
 import { trainSettings } from '../../../contract/train-settings.js';
 import type { NumberBounds } from '../../../contract/validate.js';
 
 /** The phases the core reports, plus the moment before its first answer. */
-export type TrainPhase = 'starting' | 'embedding' | 'training' | 'evaluating' | 'refitting' | 'saving';
+export type TrainRunPhase = 'starting' | TrainPhase;
 
 /** What the Advanced disclosure edits, as typed; an empty field (or 'default') means "use the default". */
 export interface SettingsDraft {
@@ -74,7 +76,7 @@ export class TrainRun {
   readonly jobId = crypto.randomUUID();
   readonly startedAt = Date.now();
   status = $state<'running' | 'done' | 'failed' | 'cancelled'>('running');
-  phase = $state<TrainPhase>('starting');
+  phase = $state<TrainRunPhase>('starting');
   done = $state(0);
   total = $state<number | null>(null);
   etaSeconds = $state<number | null>(null);
@@ -424,7 +426,7 @@ export function backboneShortName(label: string): string {
 }
 
 function asPhase(phase: string): TrainPhase | null {
-  return phase === 'embedding' || phase === 'training' || phase === 'evaluating' || phase === 'refitting' || phase === 'saving' ? phase : null;
+  return (TRAIN_PHASES as readonly string[]).includes(phase) ? (phase as TrainPhase) : null;
 }
 
 export const training = new Training();
