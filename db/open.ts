@@ -8,6 +8,9 @@ import { LATEST_VERSION, migrations } from './migrations.js';
 /** 'PNCK' as a big-endian int: marks the SQLite file as ours. */
 export const APPLICATION_ID = 0x504e434b;
 
+/** A project file's name ends with this; a path typed without an extension gets it. */
+export const PROJECT_EXTENSION = '.pancake';
+
 export class ProjectFileError extends Error {
   constructor(message: string) {
     super(message);

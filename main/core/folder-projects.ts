@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FolderProject } from '../../contract/types.js';
-import { PROJECT_EXTENSION } from './core.js';
+import { PROJECT_EXTENSION } from '../../db/open.js';
 
 /** Enough to find one's projects; a folder with more is better searched by name. */
 const MAX_LISTED = 100;

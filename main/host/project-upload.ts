@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type http from 'node:http';
 import type { PancakeCore } from '../core/core.js';
-import { PROJECT_EXTENSION } from '../core/core.js';
+import { PROJECT_EXTENSION } from '../../db/open.js';
 import { safeFileName } from '../export/safe-names.js';
 import type { WireResult } from '../../contract/wire.js';
 
