@@ -13,13 +13,21 @@ const CONNECTION = {
 };
 const restrictImports = (options) => ({ 'no-restricted-imports': ['error', options] });
 
+/** Process boundaries: an import pattern refusing the given top-level folders from inside `from`. */
+function outside(from, folders) {
+  return {
+    group: folders.flatMap((f) => [`**/${f}/**`, `../${f}/**`]),
+    message: `${from}/ may import only contract/ (and its own files and packages).`,
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'release/', 'test-output/', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],
   {
-    files: ['main/**/*.ts', 'db/**/*.ts', 'test/**/*.ts', 'preload/**/*.cts', 'scripts/**/*.mjs', '*.js'],
+    files: ['contract/**/*.ts', 'main/**/*.ts', 'db/**/*.ts', 'test/**/*.ts', 'preload/**/*.cts', 'scripts/**/*.mjs', '*.js'],
     languageOptions: { globals: globals.node },
   },
   {
@@ -33,7 +41,14 @@ export default tseslint.config(
     },
   },
   { files: ['main/electron/**/*.ts', 'preload/**/*.cts'], rules: restrictImports({ paths: [SQLITE], patterns: [CONNECTION] }) },
-  { files: ['db/**/*.ts'], rules: restrictImports({ paths: [ELECTRON] }) },
+  // The contract is the one thing every process shares: it imports nothing of
+  // theirs, and the renderer and db/ reach only it.
+  { files: ['contract/**/*.ts'], rules: restrictImports({ paths: [ELECTRON, SQLITE], patterns: [outside('contract', ['main', 'db', 'renderer', 'preload'])] }) },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    rules: restrictImports({ paths: [ELECTRON, SQLITE], patterns: [CONNECTION, outside('renderer', ['main', 'db', 'preload'])] }),
+  },
+  { files: ['db/**/*.ts'], rules: restrictImports({ paths: [ELECTRON], patterns: [outside('db', ['main', 'renderer', 'preload'])] }) },
   // Tests may open a project file with better-sqlite3 themselves (to build an old schema, or damage one).
   { files: ['test/**/*.ts'], rules: restrictImports({ paths: [ELECTRON], patterns: [CONNECTION] }) },
   { files: ['test/helpers/**/*.ts'], rules: restrictImports({ paths: [ELECTRON] }) },

@@ -1,6 +1,5 @@
 // The images a dataset export writes, in the order it writes them.
-import type { LabelSource, Split } from '../main/api/types.js';
-import type { ImageFormat } from '../main/import/sniff.js';
+import type { ImageFormat, LabelSource, Split } from '../contract/types.js';
 import { connectionOf } from './connection.js';
 import type { ProjectStore } from './project-store.js';
 

@@ -1,8 +1,7 @@
 // Typed queries for the machine-learning tables: cached embeddings and
 // model versions. Vectors are stored as little-endian Float32 BLOBs.
 import type { Statement } from 'better-sqlite3';
-import type { Split } from '../main/api/types.js';
-import type { ViewKey } from '../main/ml/views.js';
+import type { Split, ViewKey } from '../contract/types.js';
 import { connectionOf } from './connection.js';
 import type { ProjectStore } from './project-store.js';
 

@@ -1,6 +1,6 @@
 // Opening a project file: refuse anything that is not a Pancake project, or
 // one written by a newer Pancake, before a single byte of it is changed.
-import { UserError } from '../main/api/errors.js';
+import { UserError } from '../contract/errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,6 +8,9 @@ import { LATEST_VERSION, migrations } from './migrations.js';
 
 /** 'PNCK' as a big-endian int: marks the SQLite file as ours. */
 export const APPLICATION_ID = 0x504e434b;
+
+/** A project file's name ends with this; a path typed without an extension gets it. */
+export const PROJECT_EXTENSION = '.pancake';
 
 export class ProjectFileError extends UserError {
   constructor(message: string) {

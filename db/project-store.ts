@@ -1,6 +1,6 @@
 // Typed queries over one project file. Every change that touches more than
 // one row runs in a single transaction.
-import { UserError } from '../main/api/errors.js';
+import { UserError } from '../contract/errors.js';
 import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { attachConnection } from './connection.js';
@@ -15,7 +15,7 @@ import {
   type ProjectInfo,
   type Split,
   type SplitCounts,
-} from '../main/api/types.js';
+} from '../contract/types.js';
 
 export class StoreError extends UserError {
   constructor(message: string) {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { APPLICATION_ID, closeProjectDb, createProjectDb, ProjectFileError } from './open.js';
-import type { ProjectRecovery, TableRecovery } from '../main/api/types.js';
+import type { ProjectRecovery, TableRecovery } from '../contract/types.js';
 
 /** Parents before children; WITHOUT ROWID tables are walked by their first key column. */
 const TABLES: { name: string; key: string }[] = [

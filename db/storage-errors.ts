@@ -1,6 +1,6 @@
 // What a failed write to a project file means for the person using it. SQLite
 // names the cause in its error code; the sentence says what was kept.
-import { UserError } from '../main/api/errors.js';
+import { UserError } from '../contract/errors.js';
 
 /** A write the disk or SQLite refused, told as the situation it is (a full disk, a read-only file), not as a bug. */
 export class StorageError extends UserError {

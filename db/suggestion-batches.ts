@@ -3,7 +3,7 @@
 // on top of it: only images whose label still comes from that group are
 // reverted, and the revert is itself one undoable step, so the linear undo
 // history stays true.
-import type { LabelSource, SuggestionBatch } from '../main/api/types.js';
+import type { LabelSource, SuggestionBatch } from '../contract/types.js';
 import { connectionOf } from './connection.js';
 import { StoreError, type ProjectStore } from './project-store.js';
 

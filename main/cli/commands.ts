@@ -3,18 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../core/core.js';
-import type { ApiEvent, FilePrediction, FolderEvaluationResult, ImportReport, JobProgress, ModelsFetchResult } from '../api/types.js';
-import { labelledDuplicateSentences } from '../api/import-report-text.js';
+import type { ApiEvent, FilePrediction, FolderEvaluationResult, ImportReport, JobProgress, ModelsFetchResult } from '../../contract/types.js';
+import { labelledDuplicateSentences } from '../../contract/import-report-text.js';
 import { INVALID_NAME_REASON, namedWithInvalidUtf8 } from '../import/walk.js';
 import { intFlag, parseArgs, UsageError } from './args.js';
+import type { Command } from './command.js';
 import { recoverCommand } from './recover-command.js';
-
-export interface Command {
-  name: string;
-  usage: string;
-  summary: string;
-  run(argv: string[], core: PancakeCore): Promise<number>;
-}
 
 /** Opens a project for a command; `create` makes it when the file is missing. */
 export async function openProject(core: PancakeCore, file: string | undefined, create = false): Promise<string> {

@@ -4,7 +4,8 @@ import '../ml/telemetry-off.js';
 import { isEntry } from '../is-entry.js';
 import { PancakeCore } from '../core/core.js';
 import { defaultStateDir } from '../core/app-state.js';
-import { commands, type Command } from './commands.js';
+import type { Command } from './command.js';
+import { commands } from './commands.js';
 import { UsageError } from './args.js';
 import { readVersion } from '../core/version.js';
 

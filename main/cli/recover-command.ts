@@ -1,6 +1,6 @@
 // `pancake recover`: what can still be read from a damaged project, copied into a new one.
 import path from 'node:path';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { parseArgs, UsageError } from './args.js';
 
 export const recoverCommand: Command = {

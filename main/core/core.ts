@@ -2,9 +2,10 @@
 // the event stream, and answers every method of the contract.
 import fs from 'node:fs';
 import path from 'node:path';
-import { contract, isMethodName, type Api, type MethodName, type ParamsOf, type ResultOf } from '../api/contract.js';
-import type { MediaKind } from '../api/types.js';
-import type { WireResult } from '../api/wire.js';
+import { contract, isMethodName, type Api } from '../../contract/contract.js';
+import type { MediaKind } from '../../contract/types.js';
+import type { WireResult } from '../../contract/wire.js';
+import { PROJECT_EXTENSION } from '../../db/open.js';
 import { ProjectStore } from '../../db/project-store.js';
 import { AppState } from './app-state.js';
 import { EventBus } from './events.js';
@@ -22,29 +23,13 @@ import { Embedders } from './embedders.js';
 import { IdleEmbedding } from './idle-embedding.js';
 import { LiveModel } from './live-model.js';
 import type { ModelsLocation } from '../ml/backbones.js';
+import type { CoreOptions, CoreServices, Handlers } from './core-services.js';
 
-export type Handlers = { [K in MethodName]: (params: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
-
-export type DialogKind = ParamsOf<'pickPaths'>['kind'];
-
-export interface CoreOptions {
-  stateDir: string;
-  host: 'electron' | 'browser' | 'cli';
-  /** A packaged app's resources folder, whose `models` folder holds the weights. */
-  resourcesPath?: string;
-  /** Native dialogs, where the host has them (Electron). */
-  pickPaths?: (kind: DialogKind) => Promise<string[]>;
-  /** Quiet time after a change before the live model retrains. */
-  liveDebounceMs?: number;
-}
-
-export const PROJECT_EXTENSION = '.pancake';
-
-export class PancakeCore {
+export class PancakeCore implements CoreServices {
   readonly events = new EventBus();
-  readonly jobs = new Jobs(this.events);
-  readonly appState: AppState;
   readonly embedders = new Embedders(() => this.modelsLocation());
+  readonly jobs = new Jobs(this.events, { store: () => this.store, embedder: (backbone) => this.embedders.get(backbone) });
+  readonly appState: AppState;
   readonly live: LiveModel;
   private current: ProjectStore | null = null;
   private readonly handlers: Handlers;

@@ -1,8 +1,8 @@
 // Turns any thrown error into what a person can read. Errors we raise on
 // purpose are UserErrors and carry their sentence; anything else is a bug,
 // logged for us.
-import { UserError } from '../api/errors.js';
-import type { WireError } from '../api/wire.js';
+import { UserError } from '../../contract/errors.js';
+import type { WireError } from '../../contract/wire.js';
 import { storageProblem } from '../../db/storage-errors.js';
 
 export function describeError(err: unknown): WireError {

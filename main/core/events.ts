@@ -1,7 +1,7 @@
 // Fan-out of core events (progress, changes) to whichever host listens:
 // Electron forwards them over IPC, the browser host over server-sent events,
 // the CLI prints them.
-import type { ApiEvent } from '../api/types.js';
+import type { ApiEvent } from '../../contract/types.js';
 
 export type EventListener = (event: ApiEvent) => void;
 

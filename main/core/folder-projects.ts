@@ -2,8 +2,8 @@
 // created), for a start screen that cannot show a file dialog.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FolderProject } from '../api/types.js';
-import { PROJECT_EXTENSION } from './core.js';
+import type { FolderProject } from '../../contract/types.js';
+import { PROJECT_EXTENSION } from '../../db/open.js';
 
 /** Enough to find one's projects; a folder with more is better searched by name. */
 const MAX_LISTED = 100;

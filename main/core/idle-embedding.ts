@@ -9,8 +9,8 @@ import { labelledImages, missingEmbeddings, type EmbeddingKey } from '../../db/m
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
 import { AUGMENT_LIMIT } from '../ml/train.js';
 import { extraTrainingViews } from '../ml/views.js';
-import type { PancakeCore } from './core.js';
-import { projectBackbone } from './handlers/train-handlers.js';
+import type { ProjectServices } from './project-services.js';
+import { projectBackbone } from '../ml/backbones.js';
 
 /** Images per batch: work that is not a job (Try it on one photo) queues behind at most one batch in the shared embedder. */
 const BATCH_IMAGES = 8;
@@ -36,7 +36,7 @@ export class IdleEmbedding {
   private readonly unsubscribe: () => void;
   private readonly unwatchJobs: () => void;
 
-  constructor(private readonly core: PancakeCore) {
+  constructor(private readonly core: ProjectServices) {
     this.unsubscribe = core.events.subscribe((event) => {
       if (event.type === 'project-changed') {
         if (event.what === 'project') {
@@ -68,7 +68,7 @@ export class IdleEmbedding {
     const core = this.core;
     if (this.stopped || this.running || core.jobs.any() || !core.hasProject || core.store.readOnly) return;
     const store = core.store;
-    const backbone = projectBackbone(core);
+    const backbone = projectBackbone(core.store);
     this.pending ??= missingExtraViews(store, backbone);
     const keys = this.pending.filter((k) => !this.failed.has(k.imageId));
     if (keys.length === 0) return;

@@ -1,8 +1,10 @@
 // Long-running work (import, embedding, training) is named by a job id the
 // caller chooses, so it can show progress and cancel before the call returns.
-import { UserError } from '../api/errors.js';
+import { UserError } from '../../contract/errors.js';
 import type { EventBus } from './events.js';
-import type { ImportEmbedding } from '../api/types.js';
+import type { ImportEmbedding } from '../../contract/types.js';
+import type { ProjectStore } from '../../db/project-store.js';
+import type { Embedder } from '../ml/embedder.js';
 
 export class CoreError extends UserError {
   constructor(message: string) {
@@ -17,11 +19,38 @@ export interface Job {
   startedAt: number;
 }
 
+export interface JobUpdate {
+  phase: string;
+  done: number;
+  total: number | null;
+  etaSeconds?: number | null;
+  message?: string;
+  embedding?: ImportEmbedding;
+}
+
+/** Where a job's work finds the open project and the warm backbones. */
+export interface JobResources {
+  store(): ProjectStore;
+  embedder(backbone: string): Promise<Embedder>;
+}
+
+/** What a job's work is handed: the job itself, the project, an embedder by backbone, its progress and its cancel signal, and nothing else of the core. */
+export interface JobContext extends Job {
+  /** The open project (a job that needs none never reads it). */
+  readonly store: ProjectStore;
+  readonly signal: AbortSignal;
+  embedder(backbone: string): Promise<Embedder>;
+  progress(p: JobUpdate): void;
+}
+
 export class Jobs {
   private readonly running = new Map<string, Job>();
   private readonly watchers = new Set<() => void>();
 
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    private readonly resources: JobResources,
+  ) {}
 
   start(id: string, kind: string, opts: { exclusive?: string } = {}): Job {
     if (this.running.has(id)) throw new CoreError(`A job called ${id} is already running.`);
@@ -32,14 +61,27 @@ export class Jobs {
     return job;
   }
 
-  /** Runs `fn` as job `id`, ending the job however it finishes. */
-  async run<T>(id: string, kind: string, fn: (job: Job) => Promise<T>, opts: { exclusive?: string } = {}): Promise<T> {
+  /** Runs `fn` as job `id` with its context, ending the job however it finishes. */
+  async run<T>(id: string, kind: string, fn: (ctx: JobContext) => Promise<T>, opts: { exclusive?: string } = {}): Promise<T> {
     const job = this.start(id, kind, opts);
     try {
-      return await fn(job);
+      return await fn(this.context(job));
     } finally {
       this.end(id);
     }
+  }
+
+  context(job: Job): JobContext {
+    const { resources } = this;
+    return {
+      ...job,
+      get store() {
+        return resources.store();
+      },
+      signal: job.controller.signal,
+      embedder: (backbone) => resources.embedder(backbone),
+      progress: (p) => this.progress(job, p),
+    };
   }
 
   get(id: string): Job | undefined {
@@ -71,10 +113,7 @@ export class Jobs {
     return this.running.size > 0;
   }
 
-  progress(
-    job: Job,
-    p: { phase: string; done: number; total: number | null; etaSeconds?: number | null; message?: string; embedding?: ImportEmbedding },
-  ): void {
+  progress(job: Job, p: JobUpdate): void {
     this.events.emit({
       type: 'progress',
       jobId: job.id,

@@ -3,16 +3,16 @@
 // classes, so the grid can show guesses without anyone pressing Train.
 // Changes are debounced; at most one run goes at a time, and a newer change
 // makes the running one give up. Saved versions still come from Train.
-import type { LiveAccuracyPoint, LiveGuesses, LiveModelStatus } from '../api/types.js';
+import type { LiveAccuracyPoint, LiveGuesses, LiveModelStatus } from '../../contract/types.js';
 import type { ProjectStore } from '../../db/project-store.js';
 import { liveImageRows } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
 import { foldOf } from '../ml/live-fit.js';
 import { LiveTrainer } from '../ml/live-trainer.js';
-import { loadVectors } from '../ml/vector-index.js';
+import { loadVectors } from '../ml/vectors-by-image.js';
 import { FLIP_VIEW, PLAIN_VIEW } from '../ml/views.js';
-import type { PancakeCore } from './core.js';
-import { projectBackbone } from './handlers/train-handlers.js';
+import type { ProjectServices } from './project-services.js';
+import { projectBackbone } from '../ml/backbones.js';
 
 /** The job id of the background embedding of images the draft lacks vectors for. */
 export const LIVE_EMBED_JOB = 'live-embed';
@@ -57,7 +57,7 @@ export class LiveModel {
   readonly runs = { finished: 0, cancelled: 0 };
 
   constructor(
-    private readonly core: PancakeCore,
+    private readonly core: ProjectServices,
     private readonly debounceMs = LIVE_DEBOUNCE_MS,
   ) {}
 
@@ -176,7 +176,7 @@ export class LiveModel {
       return;
     }
     const store = this.core.store;
-    const backbone = projectBackbone(this.core);
+    const backbone = projectBackbone(this.core.store);
     const trainer = (this.trainer ??= new LiveTrainer());
     const key = `${store.file}\n${backbone}`;
     if (key !== this.key) {

@@ -4,7 +4,8 @@ import '../ml/telemetry-off.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { PancakeCore, type DialogKind } from '../core/core.js';
+import { PancakeCore } from '../core/core.js';
+import type { DialogKind } from '../core/core-services.js';
 import { APP_INDEX_URL, APP_SCHEME, isAppUrl, rendererHandler } from './app-scheme.js';
 import { PathGrants } from './path-grants.js';
 

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ProjectStore } from '../../db/project-store.js';
 import { resolveBackbone, type ModelsLocation } from '../ml/backbones.js';
-import { activeVersion, getVersion, type ModelVersion } from '../ml/versions.js';
-import { getModelHead } from '../../db/ml-queries.js';
+import { activeVersion, getVersion, loadHeadBytes, type ModelVersion } from '../ml/versions.js';
 import { decodeHead } from '../ml/head-codec.js';
 import { readVersion } from '../core/version.js';
-import { packageFiles, type ExportFormat } from './package-files.js';
+import { packageFiles, type ModelFormat } from './package-files.js';
 import { ExportError, writeFilesAtomically } from './write-files.js';
 import type { ModelExportJob, ModelExportReply } from './model-export-worker.js';
 
@@ -26,7 +25,7 @@ function chooseVersion(store: ProjectStore, versionId: number | undefined): Mode
   return active;
 }
 
-function backbonePath(format: ExportFormat, version: ModelVersion, loc: ModelsLocation): string {
+function backbonePath(format: ModelFormat, version: ModelVersion, loc: ModelsLocation): string {
   const resolved = resolveBackbone(version.backbone, loc);
   if (format === 'onnx') return resolved.file;
   const dir = path.join(resolved.modelsDir, version.backbone, 'tfjs');
@@ -62,11 +61,10 @@ function runWorker(job: ModelExportJob, signal?: AbortSignal): Promise<Map<strin
 
 export async function exportModelVersion(
   store: ProjectStore,
-  opts: { format: ExportFormat; dir: string; versionId?: number; overwrite?: boolean; location?: ModelsLocation; signal?: AbortSignal },
+  opts: { format: ModelFormat; dir: string; versionId?: number; overwrite?: boolean; location?: ModelsLocation; signal?: AbortSignal },
 ): Promise<ModelExportResult> {
   const version = chooseVersion(store, opts.versionId);
-  const headBytes = getModelHead(store, version.id);
-  if (!headBytes) throw new ExportError(`Model version ${version.id} has no stored weights.`);
+  const headBytes = loadHeadBytes(store, version.id);
   const head = decodeHead(headBytes);
   const meta = {
     versionId: version.id,

@@ -1,9 +1,11 @@
 // The files that travel beside an exported model: the class order as plain
 // text, the version's metrics, and a README whose code runs as written.
+import type { ExportFormat } from '../../contract/types.js';
 import type { HeadModel } from '../ml/head-format.js';
 import { describePreprocessing, describeViews, INPUT_NAME, OUTPUT_NAME, type ExportMeta, type Preprocessing } from './export-meta.js';
 
-export type ExportFormat = 'onnx' | 'tfjs';
+/** The export formats that carry a model (the dataset export carries none). */
+export type ModelFormat = Exclude<ExportFormat, 'dataset'>;
 
 /** The ONNX package's model file; the TF.js package uses TF.js's own model.json and shard names. */
 export const ONNX_MODEL_FILE = 'model.onnx';
@@ -144,7 +146,7 @@ function inside(head: HeadModel, meta: ExportMeta): string {
     : `${once}.`;
 }
 
-function readme(format: ExportFormat, head: HeadModel, meta: ExportMeta): string {
+function readme(format: ModelFormat, head: HeadModel, meta: ExportMeta): string {
   const p = meta.preprocessing;
   const s = p.imageSize;
   const files =
@@ -181,7 +183,7 @@ ${examples}
 }
 
 /** labels.txt, README.md and metrics.json for one export. */
-export function packageFiles(format: ExportFormat, head: HeadModel, meta: ExportMeta, metrics: unknown): Map<string, Uint8Array> {
+export function packageFiles(format: ModelFormat, head: HeadModel, meta: ExportMeta, metrics: unknown): Map<string, Uint8Array> {
   const encoder = new TextEncoder();
   const metricsJson = {
     name: meta.versionName,

@@ -3,7 +3,7 @@
 // folder (the same file system, so moving them is a rename) and moved into
 // place only once every one of them is complete. Files that already exist
 // are replaced only when the user allowed it.
-import { UserError } from '../api/errors.js';
+import { UserError } from '../../contract/errors.js';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';

@@ -11,8 +11,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { PancakeCore } from '../core/core.js';
-import { decodeCall } from '../api/wire.js';
-import type { ApiEvent } from '../api/types.js';
+import { decodeCall } from '../../contract/wire.js';
+import type { ApiEvent } from '../../contract/types.js';
 import { receiveProjectUpload } from './project-upload.js';
 
 export interface BrowserHost {

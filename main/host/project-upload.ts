@@ -9,9 +9,9 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type http from 'node:http';
 import type { PancakeCore } from '../core/core.js';
-import { PROJECT_EXTENSION } from '../core/core.js';
+import { PROJECT_EXTENSION } from '../../db/open.js';
 import { safeFileName } from '../export/safe-names.js';
-import type { WireResult } from '../api/wire.js';
+import type { WireResult } from '../../contract/wire.js';
 
 /** Projects hold every image's copy and every model; a large one is a few GB. */
 export const MAX_PROJECT_UPLOAD = 32 * 1024 ** 3;

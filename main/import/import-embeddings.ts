@@ -8,7 +8,7 @@
 import { putEmbeddings, type StoredEmbedding } from '../../db/ml-queries.js';
 import type { ProjectStore } from '../../db/project-store.js';
 import { storageProblem } from '../../db/storage-errors.js';
-import type { ImportEmbedding } from '../api/types.js';
+import type { ImportEmbedding } from '../../contract/types.js';
 import { BackboneError } from '../ml/backbones.js';
 import type { Embedder } from '../ml/embedder.js';
 import { PREDICTION_VIEWS, type ViewKey } from '../ml/views.js';

@@ -8,7 +8,7 @@
 import { webcrypto } from 'node:crypto';
 import path from 'node:path';
 import { classNameOrder, type NewImage, type ProjectStore } from '../../db/project-store.js';
-import type { ImportEmbedding, ImportIssue, ImportReport, SplitCounts } from '../api/types.js';
+import type { ImportEmbedding, ImportIssue, ImportReport, SplitCounts } from '../../contract/types.js';
 import { decodeImage } from './decode.js';
 import type { ImportEmbeddings } from './import-embeddings.js';
 import { folderClassName, placementOf, type Placement } from './layout.js';

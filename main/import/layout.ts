@@ -1,7 +1,7 @@
 // Where a dropped file goes, read from its folder path alone. The path uses
 // '/' on every platform and starts at what the user dropped: `root/<class>/...`, `root/<split>/<class>/...`,
 // or `<split>/<class>/...` when the split folder itself was dropped.
-import type { Split } from '../api/types.js';
+import type { Split } from '../../contract/types.js';
 import { cutToLength } from '../text/cut-text.js';
 
 export interface Placement {

@@ -1,6 +1,6 @@
 // Why a single file was left out of an import. These reasons are shown to
 // the user next to the file name, so they are short human phrases.
-import { UserError } from '../api/errors.js';
+import { UserError } from '../../contract/errors.js';
 export class ImportSkipError extends UserError {
   constructor(readonly reason: string) {
     super('ImportSkipError', reason);

@@ -2,7 +2,9 @@
 // .jpg, a web page saved as .jpeg), so the contents decide; the extension
 // only sharpens the message when the contents are not recognised at all.
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff' | 'bmp';
+import type { ImageFormat } from '../../contract/types.js';
+
+export type { ImageFormat };
 
 export const FORMAT_LABELS: Record<ImageFormat, string> = {
   jpeg: 'JPEG',

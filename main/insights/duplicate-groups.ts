@@ -1,6 +1,6 @@
 // Turns similar pairs into groups of near-duplicates (connected pairs at
 // or above the threshold) and picks the copy worth keeping in each.
-import type { DuplicateGroup } from '../api/types.js';
+import type { DuplicateGroup } from '../../contract/types.js';
 import type { KeeperFacts } from '../../db/image-queries.js';
 import type { PairList } from './pair-scan-protocol.js';
 import { dot, type VectorIndex } from './vector-index.js';

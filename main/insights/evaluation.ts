@@ -4,7 +4,7 @@
 // from what the version saved when it trained; images deleted since are
 // left out of the cells and lists, not out of the figures.
 import type { ProjectStore } from '../../db/project-store.js';
-import type { EvaluationMistake, EvaluationReport } from '../api/types.js';
+import type { EvaluationMistake, EvaluationReport } from '../../contract/types.js';
 import type { ModelVersion } from '../ml/versions.js';
 import { allImageIds } from '../../db/image-queries.js';
 

@@ -6,7 +6,7 @@
 // whose nearest other image of its class is further than the
 // OUT_OF_SET_PERCENTILE of every image's distance to its nearest neighbour.
 import { OUT_OF_SET_PERCENTILE, percentile } from '../ml/out-of-set.js';
-import { yieldToEventLoop } from '../ml/vector-index.js';
+import { yieldToEventLoop } from '../ml/vectors-by-image.js';
 import { normaliseRows } from './vectors.js';
 
 /**

@@ -3,10 +3,9 @@
 // one head is trained per fold on the others (the same head training as a
 // real model, off the main thread), and each image gets the prediction of
 // the head its fold was held out from.
-import type { PancakeCore } from '../core/core.js';
-import type { Job } from '../core/jobs.js';
+import type { JobContext } from '../core/jobs.js';
 import { CoreError } from '../core/jobs.js';
-import type { LabelNoiseItem, LabelNoiseReport } from '../api/types.js';
+import type { LabelNoiseItem, LabelNoiseReport } from '../../contract/types.js';
 import { labelledImages, VectorReader, type LabelledImage } from '../../db/ml-queries.js';
 import { getBackbone } from '../ml/backbones.js';
 import { HeadTrainer } from '../ml/head-trainer.js';
@@ -93,9 +92,9 @@ function samplesOf(rows: readonly { vector: Float32Array; y: number }[], dim: nu
   return { x, y };
 }
 
-export async function findLabelNoise(core: PancakeCore, job: Job, backbone: string, folds: number): Promise<LabelNoiseReport> {
+export async function findLabelNoise(ctx: JobContext, backbone: string, folds: number): Promise<LabelNoiseReport> {
   const started = performance.now();
-  const store = core.store;
+  const store = ctx.store;
   const images = trainableImages(labelledImages(store)).sort(byContent);
   const classNames = [...new Set(images.map((i) => i.className))];
   const perClass = new Map<string, number>();
@@ -108,7 +107,7 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
     throw new CoreError(`Checking labels needs at least ${folds * 2} labelled images; label a few more first.`);
   }
 
-  const failed = await embedForJob(core, job, backbone, images.map((i) => ({ imageId: i.id, view: PLAIN_VIEW })));
+  const failed = await embedForJob(ctx, backbone, images.map((i) => ({ imageId: i.id, view: PLAIN_VIEW })));
   const dim = getBackbone(backbone).dim;
   const reader = new VectorReader(store, backbone);
   const classIndex = new Map(classNames.map((c, i) => [c, i]));
@@ -128,7 +127,7 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
   let next: HeadTrainer | null = new HeadTrainer();
   try {
     for (let f = 0; f < folds; f++) {
-      core.jobs.progress(job, { phase: 'checking labels', done: f, total: folds, message: `Training check ${f + 1} of ${folds}` });
+      ctx.progress({ phase: 'checking labels', done: f, total: folds, message: `Training check ${f + 1} of ${folds}` });
       const held = rows.filter((r) => foldOf.get(r.img.id) === f);
       const train = rows.filter((r) => foldOf.get(r.img.id) !== f);
       if (held.length === 0) continue;
@@ -136,7 +135,7 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
       next = f < folds - 1 ? new HeadTrainer() : null;
       const { head } = await current.train(
         { backbone, dim, classes: classNames, train: samplesOf(train, dim), val: null, settings },
-        { signal: job.controller.signal },
+        { signal: ctx.signal },
       );
       for (const r of held) {
         const p = applyHead(head, r.vector);
@@ -156,6 +155,6 @@ export async function findLabelNoise(core: PancakeCore, job: Job, backbone: stri
   } finally {
     next?.dispose();
   }
-  core.jobs.progress(job, { phase: 'checking labels', done: folds, total: folds });
+  ctx.progress({ phase: 'checking labels', done: folds, total: folds });
   return { folds, checked: rows.length, items: rankByDoubt(items), seconds: (performance.now() - started) / 1000 };
 }

@@ -1,10 +1,9 @@
 // Similar images and near-duplicates over one shared vector index, rebuilt
 // only when images were added or deleted; the all-pairs scan's pairs are
 // kept with the index so that moving the threshold re-groups at once.
-import type { PancakeCore } from '../core/core.js';
-import type { Job } from '../core/jobs.js';
+import type { JobContext } from '../core/jobs.js';
 import { CoreError } from '../core/jobs.js';
-import type { DuplicateReport, SimilarImagesResult } from '../api/types.js';
+import type { DuplicateReport, SimilarImagesResult } from '../../contract/types.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { embedForJob } from './embed-job.js';
 import { allImageIds, imageSetSize, keeperFacts } from '../../db/image-queries.js';
@@ -29,36 +28,34 @@ export class SimilarityService {
   private readonly indexes = new IndexCache();
   private scanned: { index: VectorIndex; pairs: PairList; seconds: number } | null = null;
 
-  constructor(private readonly core: PancakeCore) {}
-
   /** The index for the project's images, embedding what is missing first. */
-  async index(job: Job, backbone: string): Promise<VectorIndex> {
-    const store = this.core.store;
+  async index(ctx: JobContext, backbone: string): Promise<VectorIndex> {
+    const store = ctx.store;
     const cached = this.indexes.fresh(store, backbone);
     if (cached) return cached;
     const size = imageSetSize(store);
     const ids = allImageIds(store);
-    await embedForJob(this.core, job, backbone, ids.map((imageId) => ({ imageId, view: PLAIN_VIEW })));
-    this.core.jobs.progress(job, { phase: 'indexing', done: 0, total: null });
-    const index = await loadIndex(store, backbone, ids, job.controller.signal);
+    await embedForJob(ctx, backbone, ids.map((imageId) => ({ imageId, view: PLAIN_VIEW })));
+    ctx.progress({ phase: 'indexing', done: 0, total: null });
+    const index = await loadIndex(store, backbone, ids, ctx.signal);
     this.indexes.put(store, size, index);
     return index;
   }
 
-  async similar(job: Job, backbone: string, imageId: number, limit: number): Promise<SimilarImagesResult> {
-    const index = await this.index(job, backbone);
+  async similar(ctx: JobContext, backbone: string, imageId: number, limit: number): Promise<SimilarImagesResult> {
+    const index = await this.index(ctx, backbone);
     const started = performance.now();
     const neighbours = nearestImages(index, imageId, limit);
     if (!neighbours) {
       throw new CoreError(
-        this.core.store.normalized(imageId) ? 'This image could not be read, so it cannot be compared.' : 'That image is no longer in the project.',
+        ctx.store.normalized(imageId) ? 'This image could not be read, so it cannot be compared.' : 'That image is no longer in the project.',
       );
     }
     return { imageId, neighbours, queryMs: performance.now() - started };
   }
 
-  async duplicates(job: Job, backbone: string, threshold: number): Promise<DuplicateReport> {
-    const index = await this.index(job, backbone);
+  async duplicates(ctx: JobContext, backbone: string, threshold: number): Promise<DuplicateReport> {
+    const index = await this.index(ctx, backbone);
     let scanned = this.scanned;
     if (!scanned || scanned.index !== index || scanned.pairs.floor > threshold) {
       const started = performance.now();
@@ -66,12 +63,12 @@ export class SimilarityService {
       const pairs = await scanPairs(index.matrix, n, index.dim, {
         floor: Math.min(PAIR_FLOOR, threshold),
         threshold,
-        signal: job.controller.signal,
-        onProgress: (done, total) => this.core.jobs.progress(job, { phase: 'comparing', done, total, message: `${n.toLocaleString()} images` }),
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ phase: 'comparing', done, total, message: `${n.toLocaleString()} images` }),
       });
       scanned = this.scanned = { index, pairs, seconds: (performance.now() - started) / 1000 };
     }
-    const store = this.core.store;
+    const store = ctx.store;
     return {
       threshold,
       groups: groupDuplicates(scanned.pairs, threshold, index, (ids) => keeperFacts(store, ids)),

@@ -4,7 +4,7 @@
 // images). An added image makes it stale; a deleted image only retires its
 // row, so removing duplicates one group at a time costs no rebuild.
 import type { ProjectStore } from '../../db/project-store.js';
-import type { SimilarImage } from '../api/types.js';
+import type { SimilarImage } from '../../contract/types.js';
 import { getBackbone } from '../ml/backbones.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { allImageIds, imageSetSize } from '../../db/image-queries.js';

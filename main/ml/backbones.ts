@@ -3,11 +3,12 @@
 // in a models folder chosen by setting, environment, packaged resources, the
 // shared folder beside a development checkout, or the user's models folder
 // that `pancake models fetch` fills.
-import { UserError } from '../api/errors.js';
+import { UserError } from '../../contract/errors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProjectStore } from '../../db/project-store.js';
 import { MODEL_MANIFEST } from '../models/manifest.js';
 import { userModelsDir } from '../models/user-models-dir.js';
 
@@ -53,6 +54,17 @@ export const BACKBONES: readonly BackboneSpec[] = [
 ];
 
 export const DEFAULT_BACKBONE = 'mobilenet_v2_1.0_224';
+
+const PROJECT_BACKBONE_KEY = 'backbone';
+
+/** The backbone a project embeds and trains with: the one its last Train or setting chose, else the default. */
+export function projectBackbone(store: ProjectStore): string {
+  return store.getMeta(PROJECT_BACKBONE_KEY) ?? DEFAULT_BACKBONE;
+}
+
+export function setProjectBackbone(store: ProjectStore, id: string): void {
+  store.setMeta(PROJECT_BACKBONE_KEY, id);
+}
 
 export class BackboneError extends UserError {
   constructor(message: string) {

@@ -4,7 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import { abortError } from './embedder.js';
 import type { BackendName } from './tf-backend.js';
-import type { EpochStats, HeadTrainInput, HeadTrainResult } from './train-head.js';
+import type { EpochStats } from '../../contract/types.js';
+import type { HeadTrainInput, HeadTrainResult } from './train-head.js';
 import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from './train-protocol.js';
 
 /** A step takes milliseconds; tfjs loading, which cannot be interrupted, about a second. */

@@ -1,12 +1,6 @@
 // Classification metrics from true and predicted class indices.
 
-export interface ClassMetrics {
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Images whose true class this is. */
-  support: number;
-}
+import type { ClassScores } from '../../contract/types.js';
 
 export interface Confusion {
   labels: string[];
@@ -19,7 +13,7 @@ export interface Metrics {
   n: number;
   /** Unweighted mean F1 over classes that have images or predictions. */
   macroF1: number;
-  perClass: Record<string, ClassMetrics>;
+  perClass: Record<string, ClassScores>;
   confusion: Confusion;
 }
 
@@ -42,7 +36,7 @@ export function computeMetrics(labels: string[], truth: readonly number[], predi
   if (truth.length !== predicted.length) throw new RangeError('truth and predictions differ in length');
   const confusion = confusionMatrix(labels, truth, predicted);
   const m = confusion.matrix;
-  const perClass: Record<string, ClassMetrics> = {};
+  const perClass: Record<string, ClassScores> = {};
   let correct = 0;
   let f1Sum = 0;
   let f1Count = 0;

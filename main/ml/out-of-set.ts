@@ -8,7 +8,7 @@
 // chosen by the training set alone.
 import type { ProjectStore } from '../../db/project-store.js';
 import { seededRandom, shuffleInPlace } from './random.js';
-import { loadVectors, yieldToEventLoop } from './vector-index.js';
+import { loadVectors, yieldToEventLoop } from './vectors-by-image.js';
 import { PLAIN_VIEW } from './views.js';
 
 /** The share of training images that would not count as out of set against the rest of the training set. */

@@ -7,7 +7,7 @@ import { Embedder, type EmbedProgress } from './embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
 import { applyHead, averageProbabilities, predictionViews, topK, type ClassScore } from './predict.js';
 import { loadOutOfSetCheck } from './out-of-set.js';
-import { loadVectors, yieldToEventLoop } from './vector-index.js';
+import { loadVectors, yieldToEventLoop } from './vectors-by-image.js';
 import { activeVersion, getVersion, loadHead, VersionError } from './versions.js';
 
 export interface StoredImagePrediction {

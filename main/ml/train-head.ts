@@ -4,6 +4,7 @@
 // validation loss with the best weights kept. Every random choice comes
 // from the seed, so the same data and settings give the same weights.
 import type * as TfModule from '@tensorflow/tfjs';
+import type { EpochStats } from '../../contract/types.js';
 import type { DenseWeights, HeadModel } from './head-format.js';
 import { seededRandom, seededUint32, shuffleInPlace } from './random.js';
 
@@ -50,14 +51,6 @@ export interface HeadTrainInput {
   settings: HeadSettings;
 }
 
-/** Loss is class-balanced cross-entropy; both are measured after the epoch, without dropout (training figures on up to 2,048 rows). */
-export interface EpochStats {
-  epoch: number;
-  loss: number;
-  acc: number;
-  valLoss: number | null;
-  valAcc: number | null;
-}
 
 export interface HeadTrainResult {
   head: HeadModel;

@@ -1,6 +1,7 @@
 // Messages between the head trainer (main thread) and its worker.
 import type { BackendName } from './tf-backend.js';
-import type { EpochStats, HeadTrainInput, HeadTrainResult } from './train-head.js';
+import type { EpochStats } from '../../contract/types.js';
+import type { HeadTrainInput, HeadTrainResult } from './train-head.js';
 
 export interface TrainWorkerData {
   backend?: BackendName;

@@ -1,6 +1,7 @@
 // One call that turns a project's labels into a saved, active model
 // version: guard rails, embeddings (only the missing ones), head training
 // off the main thread, evaluation, saving.
+import type { EpochStats, TrainPhase } from '../../contract/types.js';
 import type { ProjectStore } from '../../db/project-store.js';
 import { labelledImages, missingEmbeddings, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
 import { DEFAULT_BACKBONE, type ModelsLocation } from './backbones.js';
@@ -12,13 +13,12 @@ import { buildOutOfSetRule } from './out-of-set.js';
 import { computeMetrics, type ImagePrediction, type Metrics } from './metrics.js';
 import { applyHead, argMax, averageProbabilities, predictionViews } from './predict.js';
 import type { BackendName } from './tf-backend.js';
-import { DEFAULT_HEAD_SETTINGS, type EpochStats, type Samples } from './train-head.js';
+import { DEFAULT_HEAD_SETTINGS, type Samples } from './train-head.js';
 import { planTraining } from './training-data.js';
-import { loadVectors, yieldToEventLoop, type VectorIndex } from './vector-index.js';
+import { loadVectors, yieldToEventLoop, type VectorsByImage } from './vectors-by-image.js';
 import { baseTrainingViews, extraTrainingViews, PLAIN_VIEW, trainingViews, type ViewKey } from './views.js';
-import { dataFingerprint, saveVersion, type TrainSettings, type VersionMetrics } from './versions.js';
+import { dataFingerprint, saveVersion, type VersionMetrics, type VersionSettings } from './versions.js';
 
-export type TrainPhase = 'embedding' | 'training' | 'evaluating' | 'refitting' | 'saving';
 
 export interface TrainProgress {
   phase: TrainPhase;
@@ -87,7 +87,7 @@ function checkAbort(signal: AbortSignal | undefined): void {
 async function samples(
   images: LabelledImage[],
   views: ViewKey[],
-  index: VectorIndex,
+  index: VectorsByImage,
   classIndex: Map<string, number>,
   dim: number,
 ): Promise<Samples> {
@@ -113,7 +113,7 @@ async function evaluate(
   head: HeadModel,
   images: LabelledImage[],
   views: readonly ViewKey[],
-  index: VectorIndex,
+  index: VectorsByImage,
 ): Promise<{ metrics: Metrics; predictions: ImagePrediction[] } | null> {
   const classIndex = new Map(head.classes.map((c, i) => [c, i]));
   const truth: number[] = [];
@@ -298,7 +298,7 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
     };
 
     phase('saving');
-    const settings: TrainSettings = {
+    const settings: VersionSettings = {
       ...headSettings,
       backbone,
       augment,

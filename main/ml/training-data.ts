@@ -1,9 +1,9 @@
 // Decides, before any work is done, whether a project can train and which
 // labelled images train, validate and test. Unlabelled images never train;
 // 'test' images never train or validate.
-import { UserError } from '../api/errors.js';
+import { UserError } from '../../contract/errors.js';
 import { createHash } from 'node:crypto';
-import type { ClassInfo } from '../api/types.js';
+import type { ClassInfo } from '../../contract/types.js';
 import type { LabelledImage } from '../../db/ml-queries.js';
 
 export class TrainingGuardError extends UserError {

@@ -1,7 +1,7 @@
 // Model versions: each training run's head, settings, metrics and the
 // fingerprint of the labelled data it saw. One version is active: the one
 // predictions and exports use.
-import { UserError } from '../api/errors.js';
+import { UserError } from '../../contract/errors.js';
 import crypto from 'node:crypto';
 import type { ProjectStore } from '../../db/project-store.js';
 import {
@@ -21,10 +21,11 @@ import { decodeHead, encodeHead } from './head-codec.js';
 import type { HeadModel } from './head-format.js';
 import type { ImagePrediction, Metrics } from './metrics.js';
 import type { OutOfSetRule } from './out-of-set.js';
-import type { EpochStats, HeadSettings } from './train-head.js';
+import type { EpochStats } from '../../contract/types.js';
+import type { HeadSettings } from './train-head.js';
 import type { ViewKey } from './views.js';
 
-export interface TrainSettings extends HeadSettings {
+export interface VersionSettings extends HeadSettings {
   backbone: string;
   augment: boolean;
   /** Views each training image was embedded under: keys, or catalogue positions in versions trained before keys (schema 5). */
@@ -61,7 +62,7 @@ export interface VersionMetrics {
 
 /** A stored version with its JSON columns read. */
 export interface ModelVersion extends Omit<ModelVersionRow, 'settingsJson' | 'metricsJson'> {
-  settings: TrainSettings;
+  settings: VersionSettings;
   metrics: VersionMetrics;
   active: boolean;
 }
@@ -96,7 +97,7 @@ function toVersion(row: ModelVersionRow, activeId: number | null): ModelVersion 
     createdAt: row.createdAt,
     backbone: row.backbone,
     classes: row.classes,
-    settings: JSON.parse(row.settingsJson) as TrainSettings,
+    settings: JSON.parse(row.settingsJson) as VersionSettings,
     dataFingerprint: row.dataFingerprint,
     metrics: JSON.parse(row.metricsJson) as VersionMetrics,
     durationMs: row.durationMs,
@@ -107,7 +108,7 @@ function toVersion(row: ModelVersionRow, activeId: number | null): ModelVersion 
 export interface NewVersion {
   name?: string;
   head: HeadModel;
-  settings: TrainSettings;
+  settings: VersionSettings;
   dataFingerprint: string;
   metrics: VersionMetrics;
   durationMs: number;
@@ -144,10 +145,15 @@ export function getVersion(store: ProjectStore, id: number): ModelVersion {
   return toVersion(row, getActiveVersionId(store));
 }
 
-export function loadHead(store: ProjectStore, id: number): HeadModel {
+/** A version's head as stored (what an export's worker decodes itself). */
+export function loadHeadBytes(store: ProjectStore, id: number): Uint8Array {
   const bytes = getModelHead(store, id);
   if (!bytes) throw new VersionError(`There is no model version with id ${id}.`);
-  return decodeHead(bytes);
+  return bytes;
+}
+
+export function loadHead(store: ProjectStore, id: number): HeadModel {
+  return decodeHead(loadHeadBytes(store, id));
 }
 
 export function activeVersion(store: ProjectStore): ModelVersion | null {

@@ -6,6 +6,10 @@
 // view's parameters changes its key, and reordering the catalogue changes
 // nothing.
 
+import type { ViewKey } from '../../contract/types.js';
+
+export type { ViewKey };
+
 export interface ViewSpec {
   /** Mirror left-right. */
   flip: boolean;
@@ -20,8 +24,6 @@ export interface ViewSpec {
   saturation: number;
 }
 
-/** A view's stable name in the embedding cache, e.g. "plain", "flip", "zoom1.25_x0.2_y0.25". */
-export type ViewKey = string;
 
 const PLAIN_SPEC: ViewSpec = { flip: false, zoom: 1, x: 0.5, y: 0.5, rotate: 0, brightness: 1, saturation: 1 };
 

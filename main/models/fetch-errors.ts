@@ -1,6 +1,6 @@
 // Why getting a backbone failed, as one sentence a person can act on. The
 // kind lets callers (tests, the UI) tell the cases apart without parsing text.
-import { UserError } from '../api/errors.js';
+import { UserError } from '../../contract/errors.js';
 
 export type ModelFetchFailure = 'checksum' | 'size' | 'truncated' | 'http' | 'disk-full' | 'network' | 'converter' | 'folder';
 

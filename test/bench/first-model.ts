@@ -11,7 +11,7 @@ import { countEmbeddings, getEmbeddings, labelledImages } from '../../db/ml-quer
 import { PancakeCore } from '../../main/core/core.js';
 import { originalDecodes } from '../../main/import/decode.js';
 import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
-import type { TrainPhase } from '../../main/ml/train.js';
+import type { TrainPhase } from '../../contract/types.js';
 import { PLAIN_VIEW } from '../../main/ml/views.js';
 import { measureLag, type Lag } from './lag-monitor.js';
 import { startRssSampler } from './rss-sampler.js';

@@ -1,9 +1,9 @@
-// The contract's validators (main/api/validate.ts) at their edges: each
+// The contract's validators (contract/validate.ts) at their edges: each
 // refusal is one sentence naming the field, and no inherited name passes
 // for a field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { v, ValidationError } from '../../main/api/validate.js';
+import { v, ValidationError } from '../../contract/validate.js';
 
 const refuses = (fn: () => unknown, message: string) => assert.throws(fn, (err: unknown) => err instanceof ValidationError && err.message === message);
 

@@ -1,8 +1,8 @@
-// The HTTP frame of a call (main/api/wire.ts): what goes in comes out, byte
+// The HTTP frame of a call (contract/wire.ts): what goes in comes out, byte
 // for byte, and every malformed frame is refused with one sentence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeCall, encodeCall } from '../../main/api/wire.js';
+import { decodeCall, encodeCall } from '../../contract/wire.js';
 
 /** A frame written by hand: [u32 json length][json][u32 blob length][blob]... */
 function frame(json: string, blobs: Uint8Array[] = [], opts: { jsonLength?: number } = {}): Uint8Array {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
 import { startBrowserHost } from '../../main/host/browser-host.js';
-import { encodeCall, type WireResult } from '../../main/api/wire.js';
+import { encodeCall, type WireResult } from '../../contract/wire.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';
 
 const home = tempDir();

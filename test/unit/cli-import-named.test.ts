@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImportReport } from '../../main/api/types.js';
+import type { ImportReport } from '../../contract/types.js';
 import { pancake, type CliResult } from '../helpers/cli.js';
 import { makeImage } from '../helpers/images.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProjectStore } from '../../db/project-store.js';
-import type { ClassInfo } from '../../main/api/types.js';
+import type { ClassInfo } from '../../contract/types.js';
 import { CSV_NAME, exportDataset, type DatasetExportResult } from '../../main/export/dataset-export.js';
 import { prepareOutputDir, writeFilesAtomically } from '../../main/export/write-files.js';
 import { importPaths } from '../../main/import/import-session.js';

@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { DenseWeights, HeadModel } from '../../main/ml/head-format.js';
-import { applyHead } from '../../main/export/apply-head.js';
+import { referenceProbabilities } from '../helpers/reference-head.js';
 import { decodeNormalized } from '../../main/import/decode.js';
 import { preprocess } from '../../main/ml/preprocess.js';
 import { FLIP_VIEW, PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
@@ -213,9 +213,9 @@ function opsetOf(model: Uint8Array): number {
 
 /** What the app predicts for one image: the head on the plain view, averaged with the mirrored view under tta. */
 function appReference(head: HeadModel, tta: boolean, plain: Float32Array, mirrored: Float32Array): Float64Array {
-  const p = applyHead(head, plain);
+  const p = referenceProbabilities(head, plain);
   if (!tta) return p;
-  const q = applyHead(head, mirrored);
+  const q = referenceProbabilities(head, mirrored);
   return p.map((v, i) => (v + q[i]!) / 2);
 }
 

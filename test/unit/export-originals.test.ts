@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
-import type { ImportReport } from '../../main/api/types.js';
+import type { ImportReport } from '../../contract/types.js';
 import { datasetDir, datasetManifest, type DatasetFile } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
 

@@ -9,11 +9,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import type { HeadModel } from '../../main/ml/head-format.js';
-import { applyHead } from '../../main/export/apply-head.js';
+import { referenceProbabilities } from '../helpers/reference-head.js';
 import { buildWholeOnnx } from '../../main/export/onnx-export.js';
 import { buildWholeTfjs } from '../../main/export/tfjs-export.js';
 import type { ExportMeta } from '../../main/export/export-meta.js';
-import { labelsText, ONNX_MODEL_FILE, packageFiles, type ExportFormat } from '../../main/export/package-files.js';
+import { labelsText, ONNX_MODEL_FILE, packageFiles, type ModelFormat } from '../../main/export/package-files.js';
 import { resolveBackbone } from '../../main/ml/backbones.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { repoRoot } from '../helpers/temp.js';
@@ -79,7 +79,7 @@ function nodeExample(readme: string): string {
   return example;
 }
 
-function writePackage(format: ExportFormat, model: Map<string, Uint8Array>, head: HeadModel, metrics: unknown): string {
+function writePackage(format: ModelFormat, model: Map<string, Uint8Array>, head: HeadModel, metrics: unknown): string {
   const dir = packageDir();
   for (const [name, bytes] of [...model, ...packageFiles(format, head, META, metrics)]) fs.writeFileSync(path.join(dir, name), bytes);
   const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
@@ -116,7 +116,7 @@ test('the README says whether the model averages over the mirrored image, with t
 test('the README examples run as written and agree with the reference', async (t) => {
   const embeddings = [await embed(IMAGES[0]!), await embed(IMAGES[1]!)];
   const head = headFor(embeddings);
-  const reference = embeddings.map((e) => applyHead(head, e));
+  const reference = embeddings.map((e) => referenceProbabilities(head, e));
   assert.deepEqual(
     reference.map((r) => (r[0]! > r[1]! ? 0 : 1)),
     [0, 1],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PancakeCore } from '../../main/core/core.js';
 import { missingExtraViews } from '../../main/core/idle-embedding.js';
-import { projectBackbone } from '../../main/core/handlers/train-handlers.js';
+import { projectBackbone } from '../../main/ml/backbones.js';
 import { countEmbeddings } from '../../db/ml-queries.js';
 import { makeImageTree } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
@@ -20,7 +20,7 @@ test('the first model waits for no extra view; the idle embedder makes them and 
   try {
     await core.api.projectCreate({ path: path.join(tempDir(), 'idle.pancake') });
     await core.api.importPaths({ jobId: 'import', paths: [path.join(root, 'reds'), path.join(root, 'blues')] });
-    const backbone = projectBackbone(core);
+    const backbone = projectBackbone(core.store);
 
     // Straight after the import: 24 images' extra views take several idle batches, and a job cancels them.
     const first = await core.api.train({ jobId: 'first' });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ProjectStore } from '../../db/project-store.js';
 import { getEmbeddings } from '../../db/ml-queries.js';
-import type { ApiEvent, ImportEmbedding } from '../../main/api/types.js';
+import type { ApiEvent, ImportEmbedding } from '../../contract/types.js';
 import { PancakeCore } from '../../main/core/core.js';
 import { originalDecodes } from '../../main/import/decode.js';
 import { ImportEmbeddings } from '../../main/import/import-embeddings.js';

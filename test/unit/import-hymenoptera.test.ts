@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ProjectStore } from '../../db/project-store.js';
-import type { Split } from '../../main/api/types.js';
+import type { Split } from '../../contract/types.js';
 import { importPaths } from '../../main/import/import-session.js';
 import { datasetDir, datasetManifest } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';

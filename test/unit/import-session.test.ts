@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ProjectStore } from '../../db/project-store.js';
-import type { ImportReport } from '../../main/api/types.js';
+import type { ImportReport } from '../../contract/types.js';
 import { ImportSession, importPaths, type ImportProgress } from '../../main/import/import-session.js';
 import { tempDir } from '../helpers/temp.js';
 

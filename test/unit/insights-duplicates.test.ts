@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { PancakeCore } from '../../main/core/core.js';
-import type { ImageRow } from '../../main/api/types.js';
+import type { ImageRow } from '../../contract/types.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../../main/insights/similarity-service.js';
 import { tempDir } from '../helpers/temp.js';
 import { classFolder, photos, projectWith } from './insights-fixtures.js';

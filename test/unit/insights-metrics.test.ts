@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ProjectStore, type NewImage } from '../../db/project-store.js';
 import { computeMetrics } from '../../main/ml/metrics.js';
-import type { ModelVersion, TrainSettings } from '../../main/ml/versions.js';
+import type { ModelVersion, VersionSettings } from '../../main/ml/versions.js';
 import { evaluationReport } from '../../main/insights/evaluation.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -100,7 +100,7 @@ test('the evaluation report: cells hold their images, mistakes rank by loss, del
     createdAt: 1,
     backbone: 'mobilenet_v2_1.0_224',
     classes,
-    settings: { validation: 'split' } as TrainSettings,
+    settings: { validation: 'split' } as VersionSettings,
     dataFingerprint: '',
     metrics: {
       validation: metrics,

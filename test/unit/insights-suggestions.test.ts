@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PancakeCore } from '../../main/core/core.js';
-import type { ImageRow, LabelNoiseItem } from '../../main/api/types.js';
+import type { ImageRow, LabelNoiseItem } from '../../contract/types.js';
 import { LIKELY_BELOW } from '../../main/insights/label-noise.js';
 import { classFolder, photos, projectWith } from './insights-fixtures.js';
 

@@ -15,7 +15,7 @@ import { fitLiveHead, foldOf, liveVisits, measureLiveHead, WARM_VISITS, type Liv
 import { toViews, zeroWeights } from '../../main/ml/softmax-regression.js';
 import { FLIP_VIEW, PLAIN_VIEW } from '../../main/ml/views.js';
 import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
-import type { ApiEvent, LiveModelStatus } from '../../main/api/types.js';
+import type { ApiEvent, LiveModelStatus } from '../../contract/types.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
 

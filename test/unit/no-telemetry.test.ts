@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { resolveBackbone } from '../../main/ml/backbones.js';
-import { encodeCall } from '../../main/api/wire.js';
+import { encodeCall } from '../../contract/wire.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';
 
 // What onnxruntime 1.30 reads to decide that it runs in CI.

@@ -11,7 +11,7 @@ import { PancakeCore } from '../../main/core/core.js';
 import type { Embedder } from '../../main/ml/embedder.js';
 import { predictStoredImages } from '../../main/ml/predict-project.js';
 import { ensureEmbeddings } from '../../main/ml/embedding-cache.js';
-import { loadVectors } from '../../main/ml/vector-index.js';
+import { loadVectors } from '../../main/ml/vectors-by-image.js';
 import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
 import { FLIP_VIEW, PLAIN_VIEW } from '../../main/ml/views.js';
 import { datasetDir, datasetManifest, type DatasetFile } from '../helpers/datasets.js';

@@ -4,7 +4,7 @@ import '../../main/ml/telemetry-off.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { contract } from '../../main/api/contract.js';
+import { contract } from '../../contract/contract.js';
 import { PancakeCore } from '../../main/core/core.js';
 import { makeImageTree } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';

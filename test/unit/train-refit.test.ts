@@ -13,7 +13,7 @@ import type { HeadModel } from '../../main/ml/head-format.js';
 import { applyHead } from '../../main/ml/predict.js';
 import { trainProject } from '../../main/ml/train.js';
 import { loadHead } from '../../main/ml/versions.js';
-import { loadVectors } from '../../main/ml/vector-index.js';
+import { loadVectors } from '../../main/ml/vectors-by-image.js';
 import { PLAIN_VIEW } from '../../main/ml/views.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
-import type { ApiEvent, ImagesDelta, ProjectInfo } from '../../main/api/types.js';
+import type { ApiEvent, ImagesDelta, ProjectInfo } from '../../contract/types.js';
 import { exportDataset } from '../../main/export/dataset-export.js';
 import { makeImageTree } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { PancakeCore, Handlers } from '../core.js';
+import type { CoreServices, Handlers } from '../core-services.js';
 import { exportModelVersion } from '../../export/export-version.js';
 import { exportDataset } from '../../export/dataset-export.js';
 import { backupProject } from '../../export/project-backup.js';
 
 type ExportMethods = 'exportModel' | 'exportProject';
 
-export function exportHandlers(core: PancakeCore): Pick<Handlers, ExportMethods> {
+export function exportHandlers(core: CoreServices): Pick<Handlers, ExportMethods> {
   return {
     exportModel: ({ jobId, format, dir, versionId, overwrite }) => {
       const store = core.store;

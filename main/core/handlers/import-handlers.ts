@@ -1,10 +1,10 @@
-import type { PancakeCore, Handlers } from '../core.js';
+import type { CoreServices, Handlers } from '../core-services.js';
 import type { Job } from '../jobs.js';
 import { CoreError } from '../jobs.js';
-import type { ImportEmbedding, ImportReport } from '../../api/types.js';
+import type { ImportEmbedding, ImportReport } from '../../../contract/types.js';
 import { ImportEmbeddings } from '../../import/import-embeddings.js';
 import { ImportSession, importPaths } from '../../import/import-session.js';
-import { projectBackbone } from './train-handlers.js';
+import { projectBackbone } from '../../ml/backbones.js';
 
 type ImportMethods = 'importPaths' | 'importBegin' | 'importAdd' | 'importEnd' | 'importReports';
 
@@ -17,7 +17,7 @@ interface Upload {
   timer: NodeJS.Timeout;
 }
 
-export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods> {
+export function importHandlers(core: CoreServices): Pick<Handlers, ImportMethods> {
   const uploads = new Map<string, Upload>();
 
   const progressFor =
@@ -34,7 +34,7 @@ export function importHandlers(core: PancakeCore): Pick<Handlers, ImportMethods>
 
   /** The project's backbone, warm from the core's embedders, embeds what the import adds. */
   const embeddings = (store: typeof core.writableStore) => {
-    const backbone = projectBackbone(core);
+    const backbone = projectBackbone(core.store);
     return (onChange: () => void) => new ImportEmbeddings(store, core.embedders.get(backbone), onChange);
   };
 

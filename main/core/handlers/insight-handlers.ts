@@ -1,10 +1,10 @@
 // Understanding and improving the model: evaluation of any version,
 // suggested labels and their groups, similar images and near-duplicates,
 // label checks, and trying images (main/insights does the work).
-import type { PancakeCore, Handlers } from '../core.js';
+import type { CoreServices, Handlers } from '../core-services.js';
 import { CoreError } from '../jobs.js';
 import { activeVersion, getVersion } from '../../ml/versions.js';
-import { projectBackbone } from './train-handlers.js';
+import { projectBackbone } from '../../ml/backbones.js';
 import { evaluationReport } from '../../insights/evaluation.js';
 import { DEFAULT_DUPLICATE_THRESHOLD, SimilarityService } from '../../insights/similarity-service.js';
 import { computeSuggestions } from '../../insights/suggestions.js';
@@ -27,8 +27,8 @@ type InsightMethods =
 
 const DEFAULT_NEIGHBOURS = 24;
 
-export function insightHandlers(core: PancakeCore): Pick<Handlers, InsightMethods> {
-  const similarity = new SimilarityService(core);
+export function insightHandlers(core: CoreServices): Pick<Handlers, InsightMethods> {
+  const similarity = new SimilarityService();
   const changed = (what: 'images' | 'labels') => core.events.emit({ type: 'project-changed', what });
 
   return {
@@ -39,10 +39,10 @@ export function insightHandlers(core: PancakeCore): Pick<Handlers, InsightMethod
       return evaluationReport(store, version);
     },
     similarImages: ({ jobId, imageId, limit }) =>
-      core.jobs.run(jobId, 'similar', (job) => similarity.similar(job, projectBackbone(core), imageId, limit ?? DEFAULT_NEIGHBOURS)),
+      core.jobs.run(jobId, 'similar', (ctx) => similarity.similar(ctx, projectBackbone(ctx.store), imageId, limit ?? DEFAULT_NEIGHBOURS)),
     duplicatesFind: ({ jobId, threshold }) =>
-      core.jobs.run(jobId, 'duplicates', (job) => similarity.duplicates(job, projectBackbone(core), threshold ?? DEFAULT_DUPLICATE_THRESHOLD)),
-    suggestionsCompute: ({ jobId }) => core.jobs.run(jobId, 'suggestions', (job) => computeSuggestions(core, job)),
+      core.jobs.run(jobId, 'duplicates', (ctx) => similarity.duplicates(ctx, projectBackbone(ctx.store), threshold ?? DEFAULT_DUPLICATE_THRESHOLD)),
+    suggestionsCompute: ({ jobId }) => core.jobs.run(jobId, 'suggestions', computeSuggestions),
     suggestionsAccept: ({ items }) => {
       const res = acceptSuggestions(core.store, items);
       changed('labels');
@@ -55,12 +55,12 @@ export function insightHandlers(core: PancakeCore): Pick<Handlers, InsightMethod
       return res;
     },
     labelNoiseFind: ({ jobId, folds }) =>
-      core.jobs.run(jobId, 'label-check', (job) => findLabelNoise(core, job, projectBackbone(core), folds ?? DEFAULT_FOLDS)),
+      core.jobs.run(jobId, 'label-check', (ctx) => findLabelNoise(ctx, projectBackbone(ctx.store), folds ?? DEFAULT_FOLDS)),
     tryWarm: async () => {
       if (!core.hasProject) return { backbone: null, ms: 0 };
       const version = activeVersion(core.store);
       if (!version) return { backbone: null, ms: 0 };
-      return { backbone: version.backbone, ms: await warmBackbone(core, version.backbone) };
+      return { backbone: version.backbone, ms: await warmBackbone(core.embedders.get(version.backbone)) };
     },
     addTriedImage: async ({ name, bytes, classId }) => {
       const res = await addTriedImage(core.store, name, bytes, classId);

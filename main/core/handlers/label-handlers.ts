@@ -1,5 +1,5 @@
-import type { PancakeCore, Handlers } from '../core.js';
-import type { ImagesDelta } from '../../api/types.js';
+import type { CoreServices, Handlers } from '../core-services.js';
+import type { ImagesDelta } from '../../../contract/types.js';
 import type { UndoStep } from '../../../db/project-store.js';
 import { SUGGESTION_KIND } from '../../../db/suggestion-batches.js';
 
@@ -18,7 +18,7 @@ type LabelMethods =
   | 'undo'
   | 'redo';
 
-export function labelHandlers(core: PancakeCore): Pick<Handlers, LabelMethods> {
+export function labelHandlers(core: CoreServices): Pick<Handlers, LabelMethods> {
   const changed = (what: 'images' | 'classes' | 'labels') => core.events.emit({ type: 'project-changed', what });
   let seq = 0;
   /** The touched rows and the counts, so no view reloads the whole list for one change. */

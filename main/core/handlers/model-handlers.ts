@@ -1,5 +1,5 @@
-import type { PancakeCore, Handlers } from '../core.js';
-import type { ModelStatusInfo } from '../../api/types.js';
+import type { CoreServices, Handlers } from '../core-services.js';
+import type { ModelStatusInfo } from '../../../contract/types.js';
 import { BACKBONES, backboneState, getBackbone, modelsDirCandidates } from '../../ml/backbones.js';
 import { installBackbone, manifestEntry } from '../../models/install.js';
 import { megabytes } from '../../models/fetch-errors.js';
@@ -7,7 +7,7 @@ import { userModelsDir } from '../../models/user-models-dir.js';
 
 type ModelMethods = 'modelsList' | 'modelsFetch';
 
-export function modelHandlers(core: PancakeCore): Pick<Handlers, ModelMethods> {
+export function modelHandlers(core: CoreServices): Pick<Handlers, ModelMethods> {
   const list = (): ModelStatusInfo[] =>
     BACKBONES.map((b) => {
       const state = backboneState(b.id, core.modelsLocation());

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { CoreError } from '../jobs.js';
-import type { PancakeCore, Handlers } from '../core.js';
+import type { CoreServices, Handlers } from '../core-services.js';
 import { readVersion } from '../version.js';
 import { recoverProject } from '../../../db/recover.js';
 import { listFolderProjects } from '../folder-projects.js';
 
 type ProjectMethods = 'appInfo' | 'projectCreate' | 'projectOpen' | 'projectClose' | 'projectInfo' | 'recentForget' | 'projectRecover' | 'cancelJob' | 'pickPaths';
 
-export function projectHandlers(core: PancakeCore): Pick<Handlers, ProjectMethods> {
+export function projectHandlers(core: CoreServices): Pick<Handlers, ProjectMethods> {
   return {
     appInfo: () => ({
       version: readVersion(),

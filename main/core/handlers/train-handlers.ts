@@ -1,6 +1,6 @@
-import type { PancakeCore, Handlers } from '../core.js';
-import type { TrainingReadiness, VersionDetail, VersionSummary } from '../../api/types.js';
-import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandidates } from '../../ml/backbones.js';
+import type { CoreServices, Handlers } from '../core-services.js';
+import type { TrainingReadiness, VersionDetail, VersionSummary } from '../../../contract/types.js';
+import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandidates, projectBackbone, setProjectBackbone } from '../../ml/backbones.js';
 import { manifestEntry } from '../../models/install.js';
 import { labelledImages } from '../../../db/ml-queries.js';
 import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
@@ -29,13 +29,8 @@ type TrainMethods =
   | 'versionSetActive'
   | 'versionDelete';
 
-const BACKBONE_KEY = 'backbone';
 
 /** The backbone a project trains with: chosen once, remembered in the project. */
-export function projectBackbone(core: PancakeCore): string {
-  return core.store.getMeta(BACKBONE_KEY) ?? DEFAULT_BACKBONE;
-}
-
 function summary(v: ModelVersion, outOfDate: boolean): VersionSummary {
   const m = v.metrics;
   return {
@@ -76,7 +71,7 @@ function detail(v: ModelVersion, outOfDate: boolean): VersionDetail {
   };
 }
 
-export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
+export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> {
   const versionsChanged = () => core.events.emit({ type: 'project-changed', what: 'versions' });
 
   return {
@@ -96,7 +91,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
           licence: manifestEntry(b.id).original.licence,
         };
       });
-      return { backbones, current: core.hasProject ? projectBackbone(core) : DEFAULT_BACKBONE, searched: modelsDirCandidates(loc) };
+      return { backbones, current: core.hasProject ? projectBackbone(core.store) : DEFAULT_BACKBONE, searched: modelsDirCandidates(loc) };
     },
     settingsSet: ({ modelsDir }) => {
       core.appState.updateSettings({ modelsDir: modelsDir ?? undefined });
@@ -105,7 +100,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
     },
     projectSetBackbone: ({ backbone }) => {
       getBackbone(backbone);
-      core.store.setMeta(BACKBONE_KEY, backbone);
+      setProjectBackbone(core.store, backbone);
       versionsChanged();
       return null;
     },
@@ -114,7 +109,7 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
       const labelled = labelledImages(store);
       const active = listVersions(store).find((v) => v.active) ?? null;
       const base = {
-        backbone: projectBackbone(core),
+        backbone: projectBackbone(core.store),
         labelled: labelled.length,
         activeVersionId: active?.id ?? null,
         activeOutOfDate: activeVersionOutOfDate(store) ?? false,
@@ -141,8 +136,8 @@ export function trainHandlers(core: PancakeCore): Pick<Handlers, TrainMethods> {
       const store = core.writableStore;
       const exclusive = 'A training is already running. Wait for it or cancel it first.';
       return core.jobs.run(jobId, 'train', async (job) => {
-        const backbone = settings.backbone ?? projectBackbone(core);
-        if (settings.backbone) store.setMeta(BACKBONE_KEY, settings.backbone);
+        const backbone = settings.backbone ?? projectBackbone(core.store);
+        if (settings.backbone) setProjectBackbone(store, settings.backbone);
         const result = await trainProject(store, {
           ...core.modelsLocation(),
           backbone,

@@ -1,7 +1,7 @@
 // Using a trained model: scoring a labelled folder, and classifying new
 // images without adding them to the project.
-import type { PancakeCore, Handlers } from '../core.js';
-import type { FilePrediction } from '../../api/types.js';
+import type { CoreServices, Handlers } from '../core-services.js';
+import type { FilePrediction } from '../../../contract/types.js';
 import { CoreError, type Job } from '../jobs.js';
 import { evaluateFolder } from '../../ml/evaluate-folder.js';
 import { predictImages, type ImagesProgress } from '../../ml/predict.js';
@@ -14,7 +14,7 @@ type UseMethods = 'evaluateFolder' | 'predictPaths' | 'predictFiles';
 
 const DEFAULT_TOP_K = 3;
 
-export function useHandlers(core: PancakeCore): Pick<Handlers, UseMethods> {
+export function useHandlers(core: CoreServices): Pick<Handlers, UseMethods> {
   const activeModel = () => {
     const version = activeVersion(core.store);
     if (!version) throw new CoreError('There is no trained model yet. Train one first.');

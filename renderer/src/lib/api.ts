@@ -2,10 +2,10 @@
 // derived from the shared contract: the Electron preload bridge when it is
 // there, else HTTP to the browser host with its token (in a header only,
 // never in a URL; it survives the host's restarts, so the page reconnects).
-import type { Api, MethodName } from '../../../main/api/contract.js';
-import type { ApiEvent, MediaKind } from '../../../main/api/types.js';
-import type { WireErrorName } from '../../../main/api/errors.js';
-import { encodeCall, type WireResult } from '../../../main/api/wire.js';
+import type { Api, MethodName } from '../../../contract/contract.js';
+import type { ApiEvent, MediaKind } from '../../../contract/types.js';
+import type { WireErrorName } from '../../../contract/errors.js';
+import { encodeCall, type WireResult } from '../../../contract/wire.js';
 
 /** What preload/preload.cts exposes as window.pancakeBridge. */
 export interface Bridge {

@@ -2,7 +2,7 @@
 // that listens (the browser transport opens one EventSource per subscribe).
 import { onApiEvent } from './api';
 import { connection } from './connection.svelte';
-import type { ApiEvent } from '../../../main/api/types.js';
+import type { ApiEvent } from '../../../contract/types.js';
 
 type Listener = (event: ApiEvent) => void;
 const listeners = new Set<Listener>();

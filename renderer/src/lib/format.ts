@@ -1,5 +1,5 @@
 // Small wording helpers so every count in the UI reads the same way.
-import type { Split } from '../../../main/api/types.js';
+import type { Split } from '../../../contract/types.js';
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;

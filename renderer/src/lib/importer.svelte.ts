@@ -7,7 +7,7 @@ import { listen } from './events';
 import { project } from './project.svelte';
 import { toasts } from './toasts.svelte';
 import { errorMessage } from './format';
-import type { ImportEmbedding, ImportIssue, ImportReport } from '../../../main/api/types.js';
+import type { ImportEmbedding, ImportIssue, ImportReport } from '../../../contract/types.js';
 import { fileOf, isSystemFile, readAll } from './dropped-files';
 
 /** A file to upload, named by its path relative to what the user dropped or picked. */

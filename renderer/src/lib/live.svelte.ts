@@ -3,7 +3,7 @@
 // run made new ones).
 import { api } from './api';
 import { listen } from './events';
-import type { LiveModelStatus } from '../../../main/api/types.js';
+import type { LiveModelStatus } from '../../../contract/types.js';
 
 export interface Guess {
   classId: number;

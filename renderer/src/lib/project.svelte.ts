@@ -8,7 +8,7 @@ import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
 import { plural } from './format';
 import { live } from './live.svelte';
-import type { AppInfo, ClassInfo, ImageRow, ImagesDelta, ProjectInfo, Split, UndoResult } from '../../../main/api/types.js';
+import type { AppInfo, ClassInfo, ImageRow, ImagesDelta, ProjectInfo, Split, UndoResult } from '../../../contract/types.js';
 
 export type ClassFilter = 'all' | 'unlabelled' | number;
 export type SplitFilter = 'all' | Split;

@@ -15,12 +15,16 @@ import type {
   TrainResult,
   TrainSettings,
   TrainingReadiness,
+  TrainPhase,
   VersionDetail,
   VersionSummary,
-} from '../../../main/api/types.js';
+} from '../../../contract/types.js';
+import { TRAIN_PHASES } from '../../../contract/types.js';
+import { trainSettings } from '../../../contract/train-settings.js';
+import type { NumberBounds } from '../../../contract/validate.js';
 
 /** The phases the core reports, plus the moment before its first answer. */
-export type TrainPhase = 'starting' | 'embedding' | 'training' | 'evaluating' | 'refitting' | 'saving';
+export type TrainRunPhase = 'starting' | TrainPhase;
 
 /** What the Advanced disclosure edits, as typed; an empty field (or 'default') means "use the default". */
 export interface SettingsDraft {
@@ -36,13 +40,24 @@ const EMPTY_DRAFT: SettingsDraft = { epochs: '', learningRate: '', hiddenUnits: 
 
 type NumericField = 'epochs' | 'learningRate' | 'hiddenUnits' | 'validationPercent';
 
-/** The limits the API contract enforces, with the sentence shown when a value is outside them. */
+/** The contract's own limits (percent for the share, as the form asks for it), with the sentence shown when a value is outside them. */
 const LIMITS: Record<NumericField, { min: number; max: number; integer: boolean; message: string }> = {
-  epochs: { min: 1, max: 1000, integer: true, message: 'Epochs must be a whole number from 1 to 1000.' },
-  learningRate: { min: 1e-6, max: 10, integer: false, message: 'The learning rate must be a number from 0.000001 to 10.' },
-  hiddenUnits: { min: 0, max: 4096, integer: true, message: 'The hidden layer size must be a whole number from 0 (none) to 4096.' },
-  validationPercent: { min: 0, max: 50, integer: false, message: 'The validation share must be from 0 to 50%.' },
+  epochs: limit(trainSettings.shape.epochs.inner.bounds, 1, (lo, hi) => `Epochs must be a whole number from ${lo} to ${hi}.`),
+  learningRate: limit(trainSettings.shape.learningRate.inner.bounds, 1, (lo, hi) => `The learning rate must be a number from ${lo} to ${hi}.`),
+  hiddenUnits: limit(
+    trainSettings.shape.hiddenUnits.inner.bounds,
+    1,
+    (lo, hi) => `The hidden layer size must be a whole number from ${lo} (none) to ${hi}.`,
+  ),
+  validationPercent: limit(trainSettings.shape.validationShare.inner.bounds, 100, (lo, hi) => `The validation share must be from ${lo} to ${hi}%.`),
 };
+
+function limit(bounds: NumberBounds, scale: number, say: (lo: string, hi: string) => string) {
+  const min = (bounds.min ?? -Infinity) * scale;
+  const max = (bounds.max ?? Infinity) * scale;
+  const spell = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 20, useGrouping: false });
+  return { min, max, integer: bounds.integer, message: say(spell(min), spell(max)) };
+}
 
 /** A typed value: null for an empty field (the default), NaN when it is not a valid value. */
 function parseField(field: NumericField, text: string): number | null {
@@ -61,7 +76,7 @@ export class TrainRun {
   readonly jobId = crypto.randomUUID();
   readonly startedAt = Date.now();
   status = $state<'running' | 'done' | 'failed' | 'cancelled'>('running');
-  phase = $state<TrainPhase>('starting');
+  phase = $state<TrainRunPhase>('starting');
   done = $state(0);
   total = $state<number | null>(null);
   etaSeconds = $state<number | null>(null);
@@ -411,7 +426,7 @@ export function backboneShortName(label: string): string {
 }
 
 function asPhase(phase: string): TrainPhase | null {
-  return phase === 'embedding' || phase === 'training' || phase === 'evaluating' || phase === 'refitting' || phase === 'saving' ? phase : null;
+  return (TRAIN_PHASES as readonly string[]).includes(phase) ? (phase as TrainPhase) : null;
 }
 
 export const training = new Training();

@@ -1,6 +1,6 @@
 // Files a person drops or picks to try: folders are walked (entries, as the
 // importer does), system files skipped.
-import type { ClassConfidence } from '../../../../main/api/types.js';
+import type { ClassConfidence } from '../../../../contract/types.js';
 import { fileOf, isSystemFile, readAll } from '../../lib/dropped-files';
 
 /** One image tried on the model, as the Try it view shows it. */

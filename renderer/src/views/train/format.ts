@@ -1,6 +1,6 @@
 // Wording shared by the Train view's parts, so a figure reads the same in
 // the result, the table, the details and the comparison.
-import type { BackboneInfo } from '../../../../main/api/types.js';
+import type { BackboneInfo } from '../../../../contract/types.js';
 
 export function percent(share: number | null, digits = 1): string {
   return share === null ? '—' : `${(share * 100).toFixed(digits)}%`;

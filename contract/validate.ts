@@ -14,8 +14,24 @@ export interface Validator<T> {
   readonly optional?: boolean;
 }
 
-export interface OptionalValidator<T> extends Validator<T | undefined> {
+export interface OptionalValidator<T, V extends Validator<T> = Validator<T>> extends Validator<T | undefined> {
   readonly optional: true;
+  readonly inner: V;
+}
+
+/** What a number validator accepts, readable so that a form can check its fields by the contract's own limits. */
+export interface NumberBounds {
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer: boolean;
+}
+
+export interface NumberValidator extends Validator<number> {
+  readonly bounds: NumberBounds;
+}
+
+export interface ObjectValidator<S extends Record<string, Validator<unknown>>> extends Validator<ObjectOf<S>> {
+  readonly shape: S;
 }
 
 export type Infer<V> = V extends Validator<infer T> ? T : never;
@@ -38,8 +54,9 @@ export const v = {
       },
     };
   },
-  number(opts: { min?: number; max?: number } = {}): Validator<number> {
+  number(opts: { min?: number; max?: number } = {}): NumberValidator {
     return {
+      bounds: { ...opts, integer: false },
       parse(value, path = '') {
         if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number', value);
         if (opts.min !== undefined && value < opts.min) throw new ValidationError(`${path} must be at least ${opts.min}`);
@@ -48,9 +65,10 @@ export const v = {
       },
     };
   },
-  int(opts: { min?: number; max?: number } = {}): Validator<number> {
+  int(opts: { min?: number; max?: number } = {}): NumberValidator {
     const num = v.number(opts);
     return {
+      bounds: { ...opts, integer: true },
       parse(value, path = '') {
         const n = num.parse(value, path);
         if (!Number.isInteger(n)) fail(path, 'an integer', value);
@@ -94,9 +112,10 @@ export const v = {
       },
     };
   },
-  optional<T>(inner: Validator<T>): OptionalValidator<T> {
+  optional<T, V extends Validator<T>>(inner: V & Validator<T>): OptionalValidator<T, V> {
     return {
       optional: true as const,
+      inner,
       parse(value, path = '') {
         return value === undefined || value === null ? undefined : inner.parse(value, path);
       },
@@ -109,8 +128,9 @@ export const v = {
       },
     };
   },
-  object<S extends Record<string, Validator<unknown>>>(shape: S): Validator<ObjectOf<S>> {
+  object<S extends Record<string, Validator<unknown>>>(shape: S): ObjectValidator<S> {
     return {
+      shape,
       parse(value, path = '') {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
         const input = value as Record<string, unknown>;

@@ -2,7 +2,7 @@
 // accumulation: the reference the exported models are held against. Kept
 // independent of tfjs and onnxruntime on purpose, so a bug in either cannot
 // hide by agreeing with itself.
-import type { DenseWeights, HeadModel } from '../ml/head-format.js';
+import type { DenseWeights, HeadModel } from '../../main/ml/head-format.js';
 
 function dense(d: DenseWeights, x: ArrayLike<number>): Float64Array {
   const y = Float64Array.from(d.bias);
@@ -16,7 +16,7 @@ function dense(d: DenseWeights, x: ArrayLike<number>): Float64Array {
 }
 
 /** Class probabilities for one embedding, in head.classes order. */
-export function applyHead(head: HeadModel, embedding: ArrayLike<number>): Float64Array {
+export function referenceProbabilities(head: HeadModel, embedding: ArrayLike<number>): Float64Array {
   if (embedding.length !== head.inputDim) {
     throw new Error(`embedding has ${embedding.length} values; the head expects ${head.inputDim}`);
   }

@@ -1,8 +1,17 @@
 // Data shapes that cross the API boundary. Plain JSON-able objects only
 // (plus Uint8Array, which both transports carry as binary).
+import type { TrainSettings } from './train-settings.js';
+
+export type { TrainSettings };
 
 export const SPLITS = ['train', 'validation', 'test', 'none'] as const;
 export type Split = (typeof SPLITS)[number];
+
+/** The formats Pancake reads, recognised by their bytes (main/import/sniff.ts). */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff' | 'bmp';
+
+/** A view's stable name in the embedding cache, e.g. "plain", "flip", "zoom1.25_x0.2_y0.25" (spelled by main/ml/views.ts). */
+export type ViewKey = string;
 
 export const LABEL_SOURCES = ['folder', 'user', 'suggestion'] as const;
 export type LabelSource = (typeof LABEL_SOURCES)[number];
@@ -206,18 +215,12 @@ export interface ModelsFetchResult {
   installed: { id: string; dir: string; downloaded: boolean }[];
 }
 
-export interface TrainSettings {
-  backbone?: string;
-  augment?: boolean;
-  epochs?: number;
-  learningRate?: number;
-  /** 0 means no hidden layer. */
-  hiddenUnits?: number;
-  /** Share of labelled images held out when the project has no validation split. */
-  validationShare?: number;
-  seed?: number;
-}
 
+/** The phases a training reports in its progress events, in the order they come. */
+export const TRAIN_PHASES = ['embedding', 'training', 'evaluating', 'refitting', 'saving'] as const;
+export type TrainPhase = (typeof TRAIN_PHASES)[number];
+
+/** Loss is class-balanced cross-entropy; both are measured after the epoch, without dropout (training figures on up to 2,048 rows). */
 export interface EpochStats {
   epoch: number;
   loss: number;
@@ -233,12 +236,16 @@ export interface TrainEpochEvent {
   maxEpochs: number;
 }
 
-export interface ClassMetrics {
-  name: string;
+export interface ClassScores {
   precision: number;
   recall: number;
   f1: number;
+  /** Images whose true class this is. */
   support: number;
+}
+
+export interface ClassMetrics extends ClassScores {
+  name: string;
 }
 
 export interface ConfusionMatrix {

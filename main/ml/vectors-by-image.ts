@@ -6,7 +6,7 @@ import { getEmbeddings } from '../../db/ml-queries.js';
 import type { ViewKey } from './views.js';
 
 /** imageId -> view -> vector */
-export type VectorIndex = Map<number, Map<ViewKey, Float32Array>>;
+export type VectorsByImage = Map<number, Map<ViewKey, Float32Array>>;
 
 const IDS_PER_CHUNK = 250;
 
@@ -17,8 +17,8 @@ export async function loadVectors(
   backbone: string,
   imageIds: readonly number[],
   views: readonly ViewKey[],
-): Promise<VectorIndex> {
-  const index: VectorIndex = new Map();
+): Promise<VectorsByImage> {
+  const index: VectorsByImage = new Map();
   for (let i = 0; i < imageIds.length; i += IDS_PER_CHUNK) {
     for (const e of getEmbeddings(store, backbone, imageIds.slice(i, i + IDS_PER_CHUNK), views)) {
       let m = index.get(e.imageId);

@@ -1,6 +1,7 @@
 // The one API contract. Electron IPC, the browser host and the CLI all
 // dispatch through it, and the renderer's typed client is derived from it,
 // so there is no second list of methods to keep in step.
+import { trainSettings } from './train-settings.js';
 import { v, type Validator } from './validate.js';
 import {
   SPLITS,
@@ -104,17 +105,7 @@ export const contract = {
   train: method<TrainResult>()(
     v.object({
       jobId: jobId(),
-      settings: v.optional(
-        v.object({
-          backbone: v.optional(v.string({ min: 1, max: 100 })),
-          augment: v.optional(v.boolean()),
-          epochs: v.optional(v.int({ min: 1, max: 1000 })),
-          learningRate: v.optional(v.number({ min: 1e-6, max: 10 })),
-          hiddenUnits: v.optional(v.int({ min: 0, max: 4096 })),
-          validationShare: v.optional(v.number({ min: 0, max: 0.5 })),
-          seed: v.optional(v.int({ min: 0, max: 2 ** 31 - 1 })),
-        }),
-      ),
+      settings: v.optional(trainSettings),
     }),
   ),
   versionsList: method<{ versions: VersionSummary[] }>()(none),
