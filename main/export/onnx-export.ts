@@ -6,6 +6,7 @@
 // runs backbone and head on both halves at once, and averages the softmax, as
 // the app does.
 import type { DenseWeights, HeadModel } from '../ml/head-format.js';
+import { L2_EPSILON } from '../ml/l2.js';
 import { checkHead } from './head-check.js';
 import { describeViews, exportMetadata, INPUT_NAME, OUTPUT_NAME, type ExportMeta } from './export-meta.js';
 import {
@@ -35,8 +36,6 @@ const TTA_PREFIX = 'pancake_tta/';
 const WIDTH_AXIS = 2;
 /** With a negative step Slice clamps ends to "before index 0"; the smallest int64 gets there for any width. */
 const INT64_MIN = -(2n ** 63n);
-/** Matches head-format.ts: x / max(||x||, 1e-12). */
-const L2_EPSILON = 1e-12;
 /** Negative axes and 2-D Softmax semantics are settled from opset 11 on. */
 const MIN_OPSET = 11;
 /** ReduceL2 and ReduceMean take their axes as an input instead of an attribute from this opset on. */

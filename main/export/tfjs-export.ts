@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DenseWeights, HeadModel } from '../ml/head-format.js';
+import { L2_EPSILON } from '../ml/l2.js';
 import { checkHead } from './head-check.js';
 import { exportMetadata, INPUT_NAME, OUTPUT_NAME, type ExportMeta } from './export-meta.js';
 
@@ -14,7 +15,7 @@ const EMBEDDING_LAYER = 'embedding';
 /** The shard size tfjs-converter uses, so loaders that fetch shards in parallel behave as usual. */
 const SHARD_BYTES = 4 * 1024 * 1024;
 /** head-format.ts divides by max(||x||, 1e-12); see l2Normalize for how this maps onto LayerNormalization. */
-const L2_EPSILON_SQUARED = 1e-24;
+const L2_EPSILON_SQUARED = L2_EPSILON * L2_EPSILON;
 
 interface ModelJson {
   modelTopology: object;

@@ -7,7 +7,7 @@
 // OUT_OF_SET_PERCENTILE of every image's distance to its nearest neighbour.
 import { OUT_OF_SET_PERCENTILE, percentile } from '../ml/out-of-set.js';
 import { yieldToEventLoop } from '../ml/vectors-by-image.js';
-import { normaliseRows } from './vectors.js';
+import { normaliseRows } from '../ml/l2.js';
 
 /**
  * Comparing every pair costs n² dot products: a few seconds at this size,

@@ -9,7 +9,7 @@ import { getBackbone } from '../ml/backbones.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { allImageIds, imageSetSize } from '../../db/image-queries.js';
 import { VectorReader } from '../../db/ml-queries.js';
-import { normaliseRows } from './vectors.js';
+import { normaliseRows } from '../ml/l2.js';
 
 export interface VectorIndex {
   backbone: string;

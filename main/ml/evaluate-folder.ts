@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ProjectStore } from '../../db/project-store.js';
 import type { ModelsLocation } from './backbones.js';
-import { Embedder } from './embedder.js';
+import type { Embedder } from './embedder.js';
+import { withEmbedder } from './with-embedder.js';
 import { CoreError } from '../core/jobs.js';
 import { isIgnoredName } from '../import/layout.js';
 import { walkFiles } from '../import/walk.js';
@@ -62,15 +63,11 @@ export async function evaluateFolder(
     );
   }
 
-  if (opts.embedder && opts.embedder.backbone.id !== head.backbone) {
-    throw new Error(`The active model uses ${head.backbone}, but the embedder runs ${opts.embedder.backbone.id}.`);
-  }
-  const embedder = opts.embedder ?? (await Embedder.open(head.backbone, opts));
   const views = predictionViews(version.settings.tta);
   const probabilities = files.map(() => [] as Float32Array[]);
   const failed = new Map<number, string>();
-  try {
-    await embedder.run(
+  await withEmbedder(head.backbone, opts, (embedder) =>
+    embedder.run(
       files.map((f, i) => ({ source: { path: f.file }, views, tag: i })),
       files.length,
       {
@@ -79,10 +76,8 @@ export async function evaluateFolder(
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
-    );
-  } finally {
-    if (!opts.embedder) await embedder.close();
-  }
+    ),
+  );
   const truth: number[] = [];
   const predicted: number[] = [];
   files.forEach((f, i) => {

@@ -3,7 +3,8 @@
 // cache, so a later training or prediction reuses them.
 import type { ProjectStore } from '../../db/project-store.js';
 import type { ModelsLocation } from './backbones.js';
-import { Embedder, type EmbedProgress } from './embedder.js';
+import type { Embedder, EmbedProgress } from './embedder.js';
+import { withEmbedder } from './with-embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
 import { applyHead, averageProbabilities, predictionViews, topK, type ClassScore } from './predict.js';
 import { loadOutOfSetCheck } from './out-of-set.js';
@@ -37,12 +38,7 @@ export async function predictStoredImages(
   if (!version) throw new VersionError('There is no trained model yet. Train one first.');
   const head = loadHead(store, version.id);
   const views = predictionViews(version.settings.tta);
-  if (opts.embedder && opts.embedder.backbone.id !== head.backbone) {
-    throw new Error(`This model uses ${head.backbone}, but the embedder runs ${opts.embedder.backbone.id}.`);
-  }
-  const embedder = opts.embedder ?? (await Embedder.open(head.backbone, opts));
-  let failed: { imageId: number; message: string }[];
-  try {
+  const failed = await withEmbedder(head.backbone, opts, async (embedder) => {
     const result = await ensureEmbeddings(
       store,
       embedder,
@@ -52,10 +48,8 @@ export async function predictStoredImages(
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       },
     );
-    failed = [...new Map(result.failed.map((f) => [f.imageId, { imageId: f.imageId, message: f.message }])).values()];
-  } finally {
-    if (!opts.embedder) await embedder.close();
-  }
+    return [...new Map(result.failed.map((f) => [f.imageId, { imageId: f.imageId, message: f.message }])).values()];
+  });
   const index = await loadVectors(store, head.backbone, imageIds, views);
   const outOfSet = await loadOutOfSetCheck(store, head.backbone, head.inputDim, version.metrics.outOfSet);
   const predictions: StoredImagePrediction[] = [];

@@ -2,7 +2,9 @@
 // format describes, so prediction needs no tfjs; and embeds new images to
 // classify them.
 import type { DenseWeights, HeadModel } from './head-format.js';
+import { unitScale } from './l2.js';
 import type { Embedder } from './embedder.js';
+import { assertBackbone } from './with-embedder.js';
 import type { ImageSource } from './image-source.js';
 import type { OutOfSetCheck } from './out-of-set.js';
 import { PLAIN_VIEW, PREDICTION_VIEWS, type ViewKey } from './views.js';
@@ -27,9 +29,7 @@ export function applyHead(head: HeadModel, embedding: Float32Array): Float32Arra
   }
   let x = embedding;
   if (head.l2normalize) {
-    let sum = 0;
-    for (const v of x) sum += v * v;
-    const f = 1 / Math.max(Math.sqrt(sum), 1e-12);
+    const f = unitScale(x);
     x = x.map((v) => v * f);
   }
   if (head.hidden) x = dense(x, head.hidden, true);
@@ -92,9 +92,7 @@ export async function predictImages(
   sources: ImageSource[],
   opts: { topK?: number; tta?: boolean; signal?: AbortSignal; onProgress?: (p: ImagesProgress) => void; outOfSet?: OutOfSetCheck | null } = {},
 ): Promise<ImagePredictionResult[]> {
-  if (embedder.backbone.id !== head.backbone) {
-    throw new Error(`This model was trained on ${head.backbone}, but the embedder runs ${embedder.backbone.id}.`);
-  }
+  assertBackbone(embedder, head.backbone);
   const views = predictionViews(opts.tta ?? true);
   // vectors[i][k] is source i under views[k]; views[0] is the plain view.
   const vectors = sources.map(() => [] as Float32Array[]);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../main/ml/random.js';
-import { normaliseRows } from '../../main/insights/vectors.js';
+import { normaliseRows } from '../../main/ml/l2.js';
 import { nearestTo, type VectorIndex } from '../../main/insights/vector-index.js';
 import { scanPairs } from '../../main/insights/pair-scan.js';
 
