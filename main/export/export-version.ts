@@ -9,6 +9,7 @@ import { activeVersion, getVersion, loadHeadBytes, type ModelVersion } from '../
 import { decodeHead } from '../ml/head-codec.js';
 import { readVersion } from '../core/version.js';
 import { packageFiles, type ModelFormat } from './package-files.js';
+import { workerOutcome } from '../workers/worker-outcome.js';
 import { ExportError, writeFilesAtomically } from './write-files.js';
 import type { ModelExportJob, ModelExportReply } from './model-export-worker.js';
 
@@ -39,23 +40,15 @@ function backbonePath(format: ModelFormat, version: ModelVersion, loc: ModelsLoc
 }
 
 function runWorker(job: ModelExportJob, signal?: AbortSignal): Promise<Map<string, Uint8Array>> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./model-export-worker.js', import.meta.url), { workerData: job });
-    const onAbort = () => {
-      void worker.terminate();
-      reject(new ExportError('The export was cancelled; nothing was written.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (reply: ModelExportReply) => {
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      if (reply.ok) resolve(new Map(reply.files));
-      else reject(new ExportError(`The model could not be exported: ${reply.message}`));
-    });
-    worker.once('error', (err) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(err);
-    });
+  const worker = new Worker(new URL('./model-export-worker.js', import.meta.url), { workerData: job });
+  return workerOutcome<Map<string, Uint8Array>, ModelExportReply>(worker, {
+    signal,
+    onMessage: (reply, settle) =>
+      reply.ok ? settle.resolve(new Map(reply.files)) : settle.reject(new ExportError(`The model could not be exported: ${reply.message}`)),
+    cancelled: () => new ExportError('The export was cancelled; nothing was written.'),
+    failed: ({ error, exitCode }) => error ?? new ExportError(`The model export stopped unexpectedly (exit code ${exitCode}).`),
+    // The builder is plain JavaScript (no onnxruntime, no sharp), so stopping it mid-way is safe.
+    onSettled: () => void worker.terminate(),
   });
 }
 
@@ -66,13 +59,14 @@ export async function exportModelVersion(
   const version = chooseVersion(store, opts.versionId);
   const headBytes = loadHeadBytes(store, version.id);
   const head = decodeHead(headBytes);
+  const { spec } = resolveBackbone(version.backbone, opts.location ?? {});
   const meta = {
     versionId: version.id,
     versionName: version.name,
     backbone: version.backbone,
     createdAt: version.createdAt,
     appVersion: readVersion(),
-    preprocessing: { imageSize: 224, divisor: 127.5, offset: -1 },
+    preprocessing: { imageSize: spec.inputSize, ...spec.scale },
     tta: version.settings.tta,
   };
   const files = await runWorker(

@@ -5,6 +5,7 @@ import '../ml/telemetry-off.js';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { abortError } from '../ml/embedder.js';
+import { workerOutcome } from '../workers/worker-outcome.js';
 import type { FromPairScan, PairList, PairScanInput, ToPairScan } from './pair-scan-protocol.js';
 
 export interface PairScanOptions {
@@ -34,26 +35,16 @@ export function scanPairs(matrix: Float32Array, n: number, dim: number, opts: Pa
     threads: Math.max(1, Math.min(2, os.availableParallelism())),
   };
   const worker = new Worker(new URL('./pair-scan-worker.js', import.meta.url), { workerData: data, transferList: [copy.buffer] });
-  return new Promise<PairList>((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = () => {
-      const msg: ToPairScan = { type: 'cancel' };
-      worker.postMessage(msg);
-      settle(() => reject(abortError(signal!)));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (msg: FromPairScan) => {
+  return workerOutcome<PairList, FromPairScan>(worker, {
+    signal,
+    onMessage: (msg, settle) => {
       if (msg.type === 'progress') opts.onProgress?.(msg.done, msg.total);
-      else if (msg.type === 'done') settle(() => resolve({ a: msg.a, b: msg.b, similarity: msg.similarity, floor: msg.floor }));
-      else if (msg.type === 'error') settle(() => reject(new Error(`The duplicate scan failed: ${msg.message}`)));
-    });
-    worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`The duplicate scan stopped unexpectedly (exit code ${code}).`))));
+      else if (msg.type === 'done') settle.resolve({ a: msg.a, b: msg.b, similarity: msg.similarity, floor: msg.floor });
+      else if (msg.type === 'error') settle.reject(new Error(`The duplicate scan failed: ${msg.message}`));
+    },
+    // The worker stops after the block it is on and leaves by itself.
+    onCancel: () => worker.postMessage({ type: 'cancel' } satisfies ToPairScan),
+    cancelled: () => abortError(signal!),
+    failed: ({ error, exitCode }) => error ?? new Error(`The duplicate scan stopped unexpectedly (exit code ${exitCode}).`),
   });
 }

@@ -24,8 +24,10 @@ export interface BackboneSpec {
   sha256: string;
   inputName: string;
   outputName: string;
-  /** Square input side in pixels; input is NHWC float32 scaled as px/127.5-1. */
+  /** Square input side in pixels; the input is NHWC float32 RGB. */
   inputSize: number;
+  /** How a pixel (0..255) becomes an input value: pixel / divisor + offset. */
+  scale: { divisor: number; offset: number };
 }
 
 export const BACKBONES: readonly BackboneSpec[] = [
@@ -39,6 +41,8 @@ export const BACKBONES: readonly BackboneSpec[] = [
     inputName: 'input',
     outputName: 'embedding',
     inputSize: 224,
+    // Both were trained on [-1, 1] inputs (their SOURCE.md).
+    scale: { divisor: 127.5, offset: -1 },
   },
   {
     id: 'mobilenet_v3_small_1.0_224',
@@ -50,6 +54,7 @@ export const BACKBONES: readonly BackboneSpec[] = [
     inputName: 'input',
     outputName: 'embedding',
     inputSize: 224,
+    scale: { divisor: 127.5, offset: -1 },
   },
 ];
 

@@ -14,6 +14,7 @@ import { download, sourceUrl } from './download.js';
 import { ModelFetchError, diskFullError, errorCode, megabytes } from './fetch-errors.js';
 import { userModelsDir } from './user-models-dir.js';
 import type { ConvertJob, ConvertReply } from './convert-worker.js';
+import { workerOutcome } from '../workers/worker-outcome.js';
 import type { ConvertedOutput } from './convert/convert-backbone.js';
 
 export type InstallPhase = 'downloading' | 'converting' | 'installing';
@@ -79,28 +80,19 @@ function cleanStale(modelsDir: string, id: string): void {
 }
 
 function convertInWorker(id: string, tflite: Uint8Array, signal: AbortSignal | undefined): Promise<ConvertedOutput[]> {
-  return new Promise((resolve, reject) => {
-    const job: ConvertJob = { id, tflite };
-    const worker = new Worker(new URL('./convert-worker.js', import.meta.url), { workerData: job });
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
+  const job: ConvertJob = { id, tflite };
+  const worker = new Worker(new URL('./convert-worker.js', import.meta.url), { workerData: job });
+  return workerOutcome<ConvertedOutput[], ConvertReply>(worker, {
+    signal,
+    onMessage: (reply, settle) =>
+      reply.ok
+        ? settle.resolve(reply.outputs)
+        : settle.reject(new ModelFetchError('converter', `Pancake could not convert ${id}: ${reply.message}. Please report this as a bug.`)),
     // The converter is plain JavaScript with no native code, so stopping its worker mid-way is safe.
-    const onAbort = () => void worker.terminate().finally(() => finish(() => reject(signal?.reason)));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (reply: ConvertReply) =>
-      finish(() =>
-        reply.ok
-          ? resolve(reply.outputs)
-          : reject(new ModelFetchError('converter', `Pancake could not convert ${id}: ${reply.message}. Please report this as a bug.`)),
-      ),
-    );
-    worker.once('error', (err) => finish(() => reject(new ModelFetchError('converter', `Pancake could not convert ${id}: ${err.message}. Please report this as a bug.`))));
-    worker.once('exit', () => finish(() => reject(new ModelFetchError('converter', `The conversion of ${id} stopped unexpectedly.`))));
+    onCancel: () => void worker.terminate(),
+    cancelled: () => signal?.reason,
+    failed: ({ error }) =>
+      new ModelFetchError('converter', error ? `Pancake could not convert ${id}: ${error.message}. Please report this as a bug.` : `The conversion of ${id} stopped unexpectedly.`),
   });
 }
 

@@ -5,6 +5,7 @@
 // the same bytes out, which is why the manifest can pin their checksums.
 import { FlatbufferError } from '../tflite/flatbuffer.js';
 import { readTflite, type TfliteModel } from '../tflite/tflite-model.js';
+import { getBackbone } from '../../ml/backbones.js';
 import { MODEL_MANIFEST } from '../manifest.js';
 import { ConvertError } from './convert-error.js';
 import { buildGraph, type Graph } from './graph.js';
@@ -20,6 +21,7 @@ export interface ConvertedOutput {
 }
 
 interface Target {
+  /** The published model's own name, written into the converted files (whose bytes the manifest pins). */
   label: string;
   embeddingDim: number;
   classes: number;
@@ -27,10 +29,18 @@ interface Target {
   tfjs: boolean;
 }
 
-const TARGETS: Record<string, Target> = {
-  'mobilenet_v2_1.0_224': { label: 'MobileNetV2 1.0 224', embeddingDim: 1280, classes: 1001, inputSize: 224, tfjs: true },
-  'mobilenet_v3_small_1.0_224': { label: 'MobileNetV3-Small 1.0 224', embeddingDim: 1024, classes: 1001, inputSize: 224, tfjs: false },
+/** What only the conversion needs; the embedding size and input side are the backbone's own (backbones.ts). */
+const PUBLISHED: Record<string, Pick<Target, 'label' | 'classes' | 'tfjs'>> = {
+  'mobilenet_v2_1.0_224': { label: 'MobileNetV2 1.0 224', classes: 1001, tfjs: true },
+  'mobilenet_v3_small_1.0_224': { label: 'MobileNetV3-Small 1.0 224', classes: 1001, tfjs: false },
 };
+
+function knownTarget(id: string): Target | undefined {
+  const published = PUBLISHED[id];
+  if (!published) return undefined;
+  const spec = getBackbone(id);
+  return { ...published, embeddingDim: spec.dim, inputSize: spec.inputSize };
+}
 
 function parse(tflite: Uint8Array, label: string): TfliteModel {
   try {
@@ -69,8 +79,8 @@ function provenance(id: string, t: Target): [string, string][] {
 }
 
 export function convertBackbone(id: string, tflite: Uint8Array): ConvertedOutput[] {
-  const target = TARGETS[id];
-  if (!target) throw new ConvertError(`There is no converter for backbone "${id}"; known: ${Object.keys(TARGETS).join(', ')}.`);
+  const target = knownTarget(id);
+  if (!target) throw new ConvertError(`There is no converter for backbone "${id}"; known: ${Object.keys(PUBLISHED).join(', ')}.`);
   const graph = buildGraph(parse(tflite, target.label));
   checkShape(graph, id, target);
   const out: ConvertedOutput[] = [

@@ -1,0 +1,56 @@
+// The one answer a worker owes its caller, settled exactly once by whichever
+// comes first: the answer, a cancel, an error, or the worker leaving without
+// answering. Every worker call (duplicate scan, head training, model export,
+// backbone conversion) had its own copy of this bookkeeping.
+import type { Worker } from 'node:worker_threads';
+
+export interface Settle<T> {
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+export interface WorkerOutcomeOptions<T, M> {
+  signal?: AbortSignal | undefined;
+  /** Each message from the worker; an answer calls `settle`, anything else (progress) just returns. */
+  onMessage(msg: M, settle: Settle<T>): void;
+  /** The rejection of a cancel; `onCancel` runs first (ask the worker to stop, or stop it where that is safe). */
+  cancelled(): unknown;
+  onCancel?(): void;
+  /** The rejection when the worker fails or leaves before answering. */
+  failed(detail: { error?: Error; exitCode?: number }): unknown;
+  /** Runs once, however the call ends, before the promise settles. */
+  onSettled?(): void;
+}
+
+export function workerOutcome<T, M>(worker: Worker, opts: WorkerOutcomeOptions<T, M>): Promise<T> {
+  const { signal } = opts;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const once = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      opts.onSettled?.();
+      fn();
+    };
+    const settle: Settle<T> = {
+      resolve: (value) => once(() => resolve(value)),
+      reject: (reason) => once(() => reject(reason)),
+    };
+    const onAbort = () => {
+      if (settled) return;
+      opts.onCancel?.();
+      settle.reject(opts.cancelled());
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (msg: M) => {
+      if (!settled) opts.onMessage(msg, settle);
+    });
+    worker.on('error', (error) => settle.reject(opts.failed({ error })));
+    worker.on('exit', (exitCode) => settle.reject(opts.failed({ exitCode })));
+  });
+}
