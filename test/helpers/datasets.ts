@@ -168,3 +168,19 @@ export async function ensureDataset(name: string, options: EnsureOptions = {}): 
   }
   return { dir: target, downloaded: true, url };
 }
+
+/**
+ * Copies an even spread of `count` photos of one dataset folder (not its first
+ * files) into `to`, for tests whose claim holds on a few real photos; returns
+ * the copies.
+ */
+export function samplePhotos(from: string, to: string, count: number): string[] {
+  const all = fs.readdirSync(from).filter((f) => /\.jpe?g$/i.test(f)).sort();
+  if (count > all.length) throw new Error(`${from} has ${all.length} photos, fewer than the ${count} asked for`);
+  fs.mkdirSync(to, { recursive: true });
+  return Array.from({ length: count }, (_, k) => {
+    const name = all[Math.floor((k * all.length) / count)]!;
+    fs.copyFileSync(path.join(from, name), path.join(to, name));
+    return path.join(to, name);
+  });
+}

@@ -14,7 +14,7 @@ import { pancake, type CliResult } from '../helpers/cli.js';
 import { startMirror, type Mirror, type MirrorBody } from '../helpers/mirror-server.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';
 import { originalFile } from '../helpers/originals.js';
-import { datasetDir } from '../helpers/datasets.js';
+import { datasetDir, samplePhotos } from '../helpers/datasets.js';
 import { MODEL_MANIFEST } from '../../main/models/manifest.js';
 import { userModelsDir } from '../../main/models/user-models-dir.js';
 
@@ -132,7 +132,11 @@ test('in an empty HOME, pancake models fetch installs from the mirror, then impo
     assert.match(again.stdout, /nothing to fetch/);
   });
 
-  const photos = datasetDir('hymenoptera');
+  // That the fetched weights embed and train is the claim; a sample of hymenoptera shows it as well as all of it.
+  const photos = path.join(user.home, 'photos');
+  for (const [folder, count] of [['train/ants', 20], ['train/bees', 20], ['val/ants', 10], ['val/bees', 10]] as const) {
+    samplePhotos(path.join(datasetDir('hymenoptera'), folder), path.join(photos, folder), count);
+  }
   const project = path.join(user.home, 'first.pancake');
   const imported = await user.run(['import', project, photos], 'http://127.0.0.1:9');
   assert.equal(imported.code, 0, imported.stderr);
