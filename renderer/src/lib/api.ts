@@ -44,6 +44,8 @@ interface Transport {
   subscribe(listener: (event: ApiEvent) => void, connection: ConnectionListener): void;
   uploadProject(file: File): Promise<WireResult>;
   mediaUrl(kind: MediaKind, id: number): string;
+  /** Many thumbnails in one answer, where the host offers it (lib/thumb-loader.ts). */
+  thumbsUrl: ((ids: number[]) => string) | null;
   pathForFile(file: File): string | null;
 }
 
@@ -54,6 +56,8 @@ function electronTransport(bridge: Bridge): Transport {
     subscribe: (listener) => bridge.onEvent(listener),
     uploadProject: () => Promise.resolve({ ok: false, error: { name: 'ValidationError', message: 'Use “Open a project file…” here.' } }),
     mediaUrl: (kind, id) => `${bridge.mediaBase}${kind}/${id}`,
+    // The app's own scheme has no six-at-a-time limit to work around.
+    thumbsUrl: null,
     pathForFile: (file) => bridge.pathForFile(file) || null,
   };
 }
@@ -138,6 +142,7 @@ function browserTransport(): Transport {
       void connect();
     },
     mediaUrl: (kind, id) => `/media/${kind}/${id}`,
+    thumbsUrl: (ids) => `/media/thumbs?ids=${ids.join(',')}`,
     pathForFile: () => null,
   };
 }
@@ -170,6 +175,7 @@ export function isUnreachable(err: unknown): boolean {
 }
 
 export const mediaUrl = transport.mediaUrl;
+export const thumbsUrl = transport.thumbsUrl;
 export const pathForFile = transport.pathForFile;
 export const hostKind = transport.host;
 export type { MethodName };
