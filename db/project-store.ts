@@ -515,8 +515,9 @@ export class ProjectStore {
     });
   }
 
+  /** An empty stored thumbnail means the normalized copy is small enough to be its own (main/import/decode.ts). */
   thumbnail(id: number): Buffer | null {
-    const row = this.stmt('SELECT thumbnail FROM image_pixels WHERE image_id = ?').get(id) as
+    const row = this.stmt('SELECT CASE WHEN length(thumbnail) = 0 THEN normalized ELSE thumbnail END AS thumbnail FROM image_pixels WHERE image_id = ?').get(id) as
       | { thumbnail: Buffer }
       | undefined;
     return row?.thumbnail ?? null;

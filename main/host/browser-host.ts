@@ -131,6 +131,31 @@ function cookie(req: http.IncomingMessage, name: string): string {
   return '';
 }
 
+/** At most this many thumbnails in one answer: more than a screen of the grid holds. */
+export const THUMBS_PER_REQUEST = 100;
+
+/**
+ * Many thumbnails in one answer, `?ids=1,2,3`: the browser fetches only six
+ * images at a time from one host, so a screen of them one by one takes six
+ * round trips where this takes one. Each is framed as its id and byte
+ * length (4 bytes each, big-endian) and its bytes; an image that is gone has
+ * length 0.
+ */
+function sendThumbsOf(core: PancakeCore, res: http.ServerResponse, url: string): void {
+  const text = new URLSearchParams(url.split('?')[1] ?? '').get('ids') ?? '';
+  const ids = text.split(',');
+  if (ids.length > THUMBS_PER_REQUEST || !ids.every((id) => /^[1-9][0-9]{0,9}$/.test(id) && Number(id) <= 0xffffffff)) return send(res, 400, 'Bad ids');
+  const frames: Buffer[] = [];
+  for (const id of ids) {
+    const bytes = core.media('thumb', Number(id))?.bytes ?? Buffer.alloc(0);
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(Number(id), 0);
+    head.writeUInt32BE(bytes.length, 4);
+    frames.push(head, bytes);
+  }
+  send(res, 200, Buffer.concat(frames), 'application/octet-stream');
+}
+
 function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   res.end(body);
@@ -239,6 +264,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
 
     if (top === 'media') {
       if (!hasCookie()) return send(res, 401, 'Unauthorized');
+      if (rest.length === 1 && rest[0] === 'thumbs') return sendThumbsOf(core, res, req.url ?? '');
       const [kind, idText] = rest;
       if (rest.length !== 2 || (kind !== 'thumb' && kind !== 'preview') || !/^[1-9][0-9]{0,15}$/.test(idText!)) return send(res, 404, 'Not found');
       const media = core.media(kind, Number(idText));

@@ -28,7 +28,7 @@ export interface DecodedImage {
   normalized: Buffer;
   normalizedWidth: number;
   normalizedHeight: number;
-  /** Square JPEG of the centre. */
+  /** Fits inside the grid's cell; empty when the normalized copy already does, which then serves as the thumbnail. */
   thumbnail: Buffer;
 }
 
@@ -123,14 +123,16 @@ const encodeNormalized = (small: SmallImage): Promise<Buffer> => raster(small).j
 
 export async function decodeImage(bytes: Buffer, fileName: string): Promise<DecodedImage> {
   const small = await decodeSmall(bytes, fileName);
+  // A photo that already fits inside the cell gets no thumbnail of its own:
+  // it would be the same pixels again (160x120 photos: 0.9 times the
+  // source's bytes once more), and the grid scales the copy as it would a thumbnail.
+  const fits = small.info.width <= THUMBNAIL_SIDE && small.info.height <= THUMBNAIL_SIDE;
   const [normalized, thumbnail] = await Promise.all([
     encodeNormalized(small),
-    // Fits inside the cell and is never enlarged: the grid crops and scales
-    // it, and an upscaled copy would only store more bytes than the photo has.
-    raster(small)
-      .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 80 })
-      .toBuffer(),
+    // Never enlarged: the grid crops and scales it.
+    fits
+      ? Buffer.alloc(0)
+      : raster(small).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer(),
   ]);
   return {
     format: small.format,

@@ -1,7 +1,8 @@
 // A project of 5,000 images with 12 classes, in the real renderer on a real
 // browser host: a label change, a delete by the Delete key, its undo and redo
 // each update the grid and the sidebar counts from the call's own answer,
-// without reloading the image list; undo names what it undid and selects it.
+// without reloading the image list; undo names what it undid and selects it;
+// after a scrollbar jump and a drag the cells in view get their thumbnails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -137,5 +138,35 @@ test('at 5,000 images, labels, deletes, undo and redo update grid and counts wit
   await notice.getByRole('button', { name: 'Show them' }).click();
   await page.locator(`[data-testid="grid-cell"][data-image-id="${movedId}"][aria-selected="true"]`).waitFor();
   assert.equal(await page.locator('[data-testid="grid-cell"][aria-selected="true"]').count(), 1);
+
+  // --- a scrollbar jump and a drag: the cells where it stops get their thumbnails --
+  // Thumbnails take turns in the page (renderer/src/lib/thumb-loader.ts) and
+  // the ones of cells a drag passed over are called off; none may be left
+  // waiting. test/tools/grid-jump.ts measures how soon they come.
+  await page.getByTestId('filter-all').click();
+  for (const steps of [1, 12]) {
+    await page.evaluate(`(async () => {
+      const grid = document.querySelector('[data-testid="image-grid"]');
+      const to = ${steps === 1 ? 0.7 : 0.2} * (grid.scrollHeight - grid.clientHeight);
+      const from = grid.scrollTop;
+      for (let s = 1; s <= ${steps}; s++) {
+        grid.scrollTop = from + ((to - from) * s) / ${steps};
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    })()`);
+    const shown = `(() => {
+      const box = document.querySelector('[data-testid="image-grid"]').getBoundingClientRect();
+      const imgs = [...document.querySelectorAll('[data-testid="grid-cell"] img')].filter((img) => {
+        const r = img.getBoundingClientRect();
+        return r.bottom > box.top && r.top < box.bottom;
+      });
+      return imgs.length > 0 && imgs.every((img) => img.complete && img.naturalWidth > 0);
+    })()`;
+    for (let tries = 0; !(await page.evaluate<boolean>(shown)); tries++) {
+      assert.ok(tries < 300, `after a ${steps === 1 ? 'jump' : 'drag'}, cells in view still wait for their thumbnails`);
+      await page.waitForTimeout(100);
+    }
+  }
+  await session.screenshot('big-project-04-after-drag');
   assert.doesNotMatch(session.hostLog.join(''), /\[pageerror\]/);
 });

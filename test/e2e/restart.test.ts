@@ -2,7 +2,8 @@
 // that was not: the host is killed under an open page (a key press then
 // leaves the grid as it was and says so), started again on the same port
 // with the same state folder (the page reconnects by itself and the next
-// press is saved), and projects open from the start screen's list of the
+// press is saved), started again with a new token (the page says to open the
+// address Pancake printed instead of retrying forever), and projects open from the start screen's list of the
 // Pancake folder and by uploading a project file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PancakeCore } from '../../main/core/core.js';
+import { TOKEN_FILE } from '../../main/host/host-token.js';
 import { makeImage, makeImageTree } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
 import { startSession } from './harness.js';
@@ -84,6 +86,21 @@ test('the page survives a host restart; a press while it is down changes nothing
   await page.locator(`[data-testid="class-row-${firstName}"][data-count="3"]`).waitFor();
   assert.equal(await text(page, 'count-unlabelled'), '5');
 
+  // --- it comes back with a new token: the page says what to do, not "Reconnecting…" forever
+  await session.stopHost();
+  await page.locator('[data-testid="connection-notice"][data-state="reconnecting"]').waitFor();
+  fs.rmSync(path.join(home, TOKEN_FILE));
+  const withNewToken = await session.startHost();
+  assert.equal(new URL(withNewToken).port, port, 'the same port, but a new token');
+  await page.locator('[data-testid="connection-notice"][data-state="refused"]').waitFor();
+  assert.match(await notice.innerText(), /Open the address Pancake printed when it started/);
+  assert.doesNotMatch(await notice.innerText(), /Reconnecting/);
+  await session.screenshot('restart-03-new-token');
+  // The address the host printed lets the page in again.
+  await page.goto(withNewToken);
+  await page.locator(`[data-testid="class-row-${firstName}"][data-count="3"]`).waitFor();
+  assert.equal(await notice.count(), 0);
+
   // --- open a project by upload ------------------------------------------
   const pancakeDir = path.join(home, 'Pancake');
   const elsewhere = path.join(tempDir(), 'Birds.pancake');
@@ -97,7 +114,7 @@ test('the page survives a host restart; a press while it is down changes nothing
   const listed = page.locator('[data-testid="folder-project"]');
   await listed.first().waitFor();
   assert.deepEqual(await listed.allInnerTexts().then((all) => all.map((s) => s.split('\n')[0]!.trim())), ['Garden']);
-  await session.screenshot('restart-03-start-screen-projects');
+  await session.screenshot('restart-04-start-screen-projects');
 
   await page.getByTestId('upload-project-input').setInputFiles(elsewhere);
   await page.locator('[data-testid="project-name"]:text-is("Birds")').waitFor();

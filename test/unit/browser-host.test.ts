@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PancakeCore } from '../../main/core/core.js';
 import { startBrowserHost } from '../../main/host/browser-host.js';
 import { encodeCall, type WireResult } from '../../contract/wire.js';
+import { makeImage } from '../helpers/images.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';
 
 const home = tempDir();
@@ -214,4 +215,55 @@ test('a body that is not UTF-8 is a validation error, not a crash', async () => 
   const res = await request('/api/appInfo', { method: 'POST', headers: { 'x-pancake-token': host.token }, body });
   assert.equal(res.status, 200);
   assert.deepEqual(JSON.parse(res.body), { ok: false, error: { name: 'ValidationError', message: 'The request is not valid UTF-8.' } });
+});
+
+/** GET with the page's cookie, the body as bytes. */
+function getBytes(pathname: string, cookie: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port: host.port, path: pathname, headers: { cookie } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('many thumbnails come in one answer, each framed by its id and length, with the cookie only', async () => {
+  const photos = tempDir();
+  await makeImage(path.join(photos, 'a.jpg'));
+  await makeImage(path.join(photos, 'b.jpg'));
+  assert.equal((await call('projectCreate', { path: path.join(tempDir(), 'thumbs.pancake') })).ok, true);
+  const imported = await call('importPaths', { jobId: 'thumbs', paths: [photos] });
+  assert.equal(imported.ok, true);
+  const listed = (await call('listImages', {})) as { ok: true; result: { images: { id: number }[] } };
+  const ids = listed.result.images.map((i) => i.id);
+  assert.equal(ids.length, 2);
+  const cookie = await session();
+
+  const res = await getBytes(`/media/thumbs?ids=${ids.join(',')},999999`, cookie);
+  assert.equal(res.status, 200);
+  const frames: { id: number; bytes: Buffer }[] = [];
+  for (let at = 0; at < res.body.length; ) {
+    const length = res.body.readUInt32BE(at + 4);
+    frames.push({ id: res.body.readUInt32BE(at), bytes: res.body.subarray(at + 8, at + 8 + length) });
+    at += 8 + length;
+  }
+  assert.deepEqual(
+    frames.map((f) => f.id),
+    [...ids, 999999],
+  );
+  for (const [i, id] of ids.entries()) {
+    const one = await getBytes(`/media/thumb/${id}`, cookie);
+    assert.equal(one.status, 200);
+    assert.deepEqual(frames[i]!.bytes, one.body, 'the same bytes as the thumbnail on its own');
+  }
+  assert.equal(frames[2]!.bytes.length, 0, 'an image that is not there has no bytes');
+
+  assert.equal((await getBytes(`/media/thumbs?ids=${ids[0]}`, '')).status, 401);
+  for (const bad of ['', 'x', '1,,2', '0', '-1', '99999999999', Array.from({ length: 101 }, (_, i) => i + 1).join(',')]) {
+    assert.equal((await getBytes(`/media/thumbs?ids=${bad}`, cookie)).status, 400, bad.slice(0, 20));
+  }
+  assert.equal((await call('projectClose', {})).ok, true);
 });

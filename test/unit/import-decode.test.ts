@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
+import { ProjectStore } from '../../db/project-store.js';
 import { decodeImage, type DecodedImage } from '../../main/import/decode.js';
+import { tempDir } from '../helpers/temp.js';
 import { ImportSkipError } from '../../main/import/skip-error.js';
 
 /** Left half red, right half blue: shows orientation and which frame was read. */
@@ -40,6 +43,11 @@ async function checkOutputs(image: DecodedImage): Promise<void> {
   assert.equal(normalized.channels, 3);
   assert.deepEqual([normalized.width, normalized.height], [image.normalizedWidth, image.normalizedHeight]);
   assert.ok(Math.max(image.normalizedWidth, image.normalizedHeight) <= 512);
+  // A copy that fits inside 192 px is its own thumbnail.
+  if (image.thumbnail.length === 0) {
+    assert.ok(Math.max(image.normalizedWidth, image.normalizedHeight) <= 192);
+    return;
+  }
   const thumb = await sharp(image.thumbnail).metadata();
   assert.equal(thumb.format, 'jpeg');
   // Fits inside 192 px with the normalized copy's shape, never larger than it.
@@ -47,13 +55,39 @@ async function checkOutputs(image: DecodedImage): Promise<void> {
   assert.deepEqual([thumb.width, thumb.height], [Math.round(image.normalizedWidth * scale), Math.round(image.normalizedHeight * scale)]);
 }
 
-test('a small photo is never enlarged: its thumbnail keeps its size and stores fewer bytes than the normalized copy', async () => {
+test('a small photo is never enlarged and stores no second copy as its thumbnail: the store serves the normalized copy', async () => {
   const image = await decodeImage(await halves(160, 120).jpeg({ quality: 95 }).toBuffer(), 'small.jpg');
   assert.deepEqual([image.width, image.height, image.normalizedWidth, image.normalizedHeight], [160, 120, 160, 120]);
-  const thumb = await sharp(image.thumbnail).metadata();
-  assert.deepEqual([thumb.width, thumb.height], [160, 120]);
-  assert.ok(image.thumbnail.length <= image.normalized.length, `${image.thumbnail.length} > ${image.normalized.length}`);
+  assert.equal(image.thumbnail.length, 0);
   await checkOutputs(image);
+  const store = ProjectStore.create(path.join(tempDir(), 'small.pancake'));
+  try {
+    const [id] = store.insertImages([
+      {
+        sha256: 'a'.repeat(64),
+        fileName: 'small.jpg',
+        sourcePath: '/photos/small.jpg',
+        width: 160,
+        height: 120,
+        format: 'jpeg',
+        byteSize: 1,
+        split: 'none',
+        classId: null,
+        importId: null,
+        normalized: image.normalized,
+        normalizedWidth: 160,
+        normalizedHeight: 120,
+        thumbnail: image.thumbnail,
+        original: image.normalized,
+      },
+    ]);
+    assert.deepEqual(store.thumbnail(id!), image.normalized);
+  } finally {
+    store.close();
+  }
+  // One pixel more than the cell: a thumbnail of its own, inside 192 px.
+  const wider = await decodeImage(await halves(193, 120).jpeg({ quality: 95 }).toBuffer(), 'wider.jpg');
+  assert.deepEqual((await sharp(wider.thumbnail).metadata()).width, 192);
 });
 
 async function skipReason(bytes: Buffer, name: string): Promise<string> {

@@ -30,8 +30,14 @@ export class ApiError extends Error {
   }
 }
 
-/** Told false when the host cannot be reached, true when it answers again. */
-export type ConnectionListener = (up: boolean) => void;
+/**
+ * 'down' while the host cannot be reached, 'up' when it answers again, and
+ * 'refused' when a host answers but no longer knows this page's token (its
+ * token file was replaced, or another Pancake took the port): waiting cannot
+ * help then, so the page stops retrying.
+ */
+export type ConnectionStatus = 'up' | 'down' | 'refused';
+export type ConnectionListener = (status: ConnectionStatus) => void;
 
 const NOT_REACHABLE = 'Pancake is not reachable.';
 
@@ -41,6 +47,8 @@ interface Transport {
   subscribe(listener: (event: ApiEvent) => void, connection: ConnectionListener): void;
   uploadProject(file: File): Promise<WireResult>;
   mediaUrl(kind: MediaKind, id: number): string;
+  /** Many thumbnails in one answer, where the host offers it (lib/thumb-loader.ts). */
+  thumbsUrl: ((ids: number[]) => string) | null;
   pathForFile(file: File): string | null;
 }
 
@@ -51,6 +59,8 @@ function electronTransport(bridge: Bridge): Transport {
     subscribe: (listener) => bridge.onEvent(listener),
     uploadProject: () => Promise.resolve({ ok: false, error: { name: 'ValidationError', message: 'Use “Open a project file…” here.' } }),
     mediaUrl: (kind, id) => `${bridge.mediaBase}${kind}/${id}`,
+    // The app's own scheme has no six-at-a-time limit to work around.
+    thumbsUrl: null,
     pathForFile: (file) => bridge.pathForFile(file) || null,
   };
 }
@@ -70,11 +80,22 @@ const RETRY_MAX_MS = 4000;
 
 function browserTransport(): Transport {
   const token = readToken();
+  // The address a restarted host prints differs from this tab's only after
+  // the '#', which the browser treats as the same page: start afresh with
+  // its token instead of going on with the one the host no longer knows.
+  window.addEventListener('hashchange', () => {
+    if (readToken() !== token) location.reload();
+  });
   // Images and the event stream cannot carry the token header, so the host
   // swaps the token for an HttpOnly, SameSite=Strict cookie that they send
   // instead. Its secret is new on every start of the host, so the page asks
   // again each time the stream comes back; calls wait for the newest one.
-  const startSession = () => fetch('/session', { method: 'POST', headers: { 'x-pancake-token': token } }).then(() => undefined, () => undefined);
+  // Resolves to whether the host refused the token; a host that cannot be reached is not a refusal.
+  const startSession = () =>
+    fetch('/session', { method: 'POST', headers: { 'x-pancake-token': token } }).then(
+      (res) => res.status === 401,
+      () => false,
+    );
   let session = startSession();
   const post = async (url: string, type: string, body: BodyInit): Promise<WireResult> => {
     let res: Response;
@@ -103,17 +124,20 @@ function browserTransport(): Transport {
       // closes it for good), so every loss is retried here instead.
       const connect = async () => {
         if (lost) session = startSession();
-        await session;
+        if (await session) {
+          connection('refused');
+          return;
+        }
         const source = new EventSource('/api/events');
         source.onopen = () => {
           wait = RETRY_FIRST_MS;
-          connection(true);
+          connection('up');
         };
         source.onmessage = (e: MessageEvent<string>) => listener(JSON.parse(e.data) as ApiEvent);
         source.onerror = () => {
           source.close();
           lost = true;
-          connection(false);
+          connection('down');
           setTimeout(() => void connect(), wait);
           wait = Math.min(wait * 2, RETRY_MAX_MS);
         };
@@ -121,6 +145,7 @@ function browserTransport(): Transport {
       void connect();
     },
     mediaUrl: (kind, id) => `/media/${kind}/${id}`,
+    thumbsUrl: (ids) => `/media/thumbs?ids=${ids.join(',')}`,
     pathForFile: () => null,
   };
 }
@@ -158,6 +183,7 @@ export function isUnreachable(err: unknown): boolean {
 }
 
 export const mediaUrl = transport.mediaUrl;
+export const thumbsUrl = transport.thumbsUrl;
 export const pathForFile = transport.pathForFile;
 export const hostKind = transport.host;
 export type { MethodName };

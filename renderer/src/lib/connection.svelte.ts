@@ -1,7 +1,9 @@
 // Whether the page can reach Pancake. The browser host may be stopped and
 // started again while a tab stays open; the page says so and, once it is
 // back, reloads what it shows, since changes may have happened meanwhile.
-export type ConnectionState = 'up' | 'reconnecting' | 'reconnected';
+import type { ConnectionStatus } from './api';
+
+export type ConnectionState = 'up' | 'reconnecting' | 'reconnected' | 'refused';
 
 /** How long "Reconnected" stays before the notice goes. */
 const RECONNECTED_MS = 3000;
@@ -11,11 +13,11 @@ class Connection {
   private hide: ReturnType<typeof setTimeout> | null = null;
   private readonly back = new Set<() => void>();
 
-  report(up: boolean): void {
+  report(status: ConnectionStatus): void {
     if (this.hide) clearTimeout(this.hide);
     this.hide = null;
-    if (!up) {
-      this.state = 'reconnecting';
+    if (status !== 'up') {
+      this.state = status === 'down' ? 'reconnecting' : 'refused';
       return;
     }
     if (this.state !== 'reconnecting') return;

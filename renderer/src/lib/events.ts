@@ -15,7 +15,7 @@ export function listen(listener: Listener): () => void {
       (event) => {
         for (const l of listeners) l(event);
       },
-      (up) => connection.report(up),
+      (status) => connection.report(status),
     );
   }
   listeners.add(listener);

@@ -1,0 +1,133 @@
+// The user's order of classes, end to end in the real renderer with twelve
+// classes: a class moves by keyboard (Alt+↑ on its row) and from its menu,
+// the order is stored in the project (a reload keeps it), and the number
+// keys, the class picker, the preview's list and Evaluate's confusion matrix
+// and per-class table all follow it. A model keeps the order it was trained
+// with for its outputs and exports; only the views show it in the user's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { ProjectStore } from '../../db/project-store.js';
+import { makeImageTree } from '../helpers/images.js';
+import { startSession } from './harness.js';
+import { createProject, importFolder } from './steps.js';
+
+const CLASSES = ['bag', 'boots', 'dress', 'hat', 'jacket', 'jeans', 'scarf', 'shirt', 'shorts', 'skirt', 'socks', 'sweater'];
+const TRAIN_TIMEOUT_MS = 10 * 60_000;
+
+async function sidebarNames(page: Page): Promise<string[]> {
+  return page.getByTestId('class-sidebar').getByTestId('class-name').allInnerTexts();
+}
+
+/** Waits until the sidebar lists `name` at `index` (0-based). */
+async function waitForPlace(page: Page, name: string, index: number): Promise<void> {
+  await page.getByTestId('class-sidebar').getByTestId('class-name').nth(index).filter({ hasText: new RegExp(`^${name}$`) }).waitFor();
+}
+
+test('twelve classes in the user\'s order: moved by keys and menu, kept in the project, followed everywhere', { timeout: 3 * TRAIN_TIMEOUT_MS }, async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-class-order-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const counts: Record<string, number> = {};
+  for (const c of CLASSES) {
+    counts[`train/${c}`] = 4;
+    counts[`val/${c}`] = 2;
+  }
+  await makeImageTree(root, counts);
+  await makeImageTree(path.join(root, 'train'), { loose: 3 });
+  for (const f of fs.readdirSync(path.join(root, 'train', 'loose'))) fs.renameSync(path.join(root, 'train', 'loose', f), path.join(root, 'train', f));
+  fs.rmdirSync(path.join(root, 'train', 'loose'));
+
+  const session = await startSession({ viewport: { width: 1280, height: 800 } });
+  t.after(() => session.close());
+  const { page } = session;
+  await createProject(page, 'Wardrobe');
+  await importFolder(page, root);
+  await page.locator('[data-testid="count-unlabelled"]:text-is("3")').waitFor();
+  assert.deepEqual(await sidebarNames(page), CLASSES);
+
+  // A model trained in the first order, so Evaluate has a matrix to show in the new one.
+  await page.getByTestId('tab-train').click();
+  await page.locator('[data-testid="train-button"]:not([disabled])').waitFor();
+  await page.getByTestId('train-button').click();
+  await page.getByTestId('train-result').waitFor({ timeout: TRAIN_TIMEOUT_MS });
+  await page.getByTestId('tab-images').click();
+
+  // --- by keyboard: the 12th class goes to the top, one Alt+↑ at a time ----
+  const sweater = page.getByTestId('class-row-sweater').locator('button.main');
+  await sweater.focus();
+  for (let place = CLASSES.length - 2; place >= 0; place--) {
+    await page.keyboard.press('Alt+ArrowUp');
+    await waitForPlace(page, 'sweater', place);
+  }
+  // The focus stayed on the moved class, so the presses went on moving it.
+  assert.equal(await page.evaluate(`document.activeElement.closest('[data-testid^="class-row-"]').dataset.testid`), 'class-row-sweater');
+
+  // --- from the menu: bag moves down one -----------------------------------
+  await page.getByTestId('class-row-bag').hover();
+  await page.getByTestId('class-row-bag').getByTestId('class-menu-button').click();
+  const menu = page.getByTestId('class-menu');
+  await menu.waitFor();
+  assert.match(await menu.getByTestId('class-move-down').innerText(), /Move down\s*Alt\+↓/);
+  await session.screenshot('class-order-01-menu');
+  await menu.getByTestId('class-move-down').click();
+  const order = ['sweater', 'boots', 'bag', ...CLASSES.slice(2, 11)];
+  await waitForPlace(page, 'bag', 2);
+  assert.deepEqual(await sidebarNames(page), order);
+  await session.screenshot('class-order-02-sidebar');
+
+  // --- the number keys and every list follow -------------------------------
+  assert.equal(await page.getByTestId('class-row-sweater').locator('kbd').first().innerText(), '1');
+  await page.getByTestId('filter-unlabelled').click();
+  await page.getByTestId('grid-cell').first().click();
+  await page.keyboard.press('1');
+  await page.locator('[data-testid="class-row-sweater"][data-count="7"]').waitFor();
+
+  await page.getByTestId('grid-cell').first().click();
+  await page.keyboard.press('l');
+  const picker = page.getByTestId('class-picker');
+  await picker.waitFor();
+  assert.deepEqual(await picker.getByTestId('class-picker-option').evaluateAll((o) => o.map((x) => x.getAttribute('data-class'))), order);
+  await page.keyboard.press('Escape');
+  await picker.waitFor({ state: 'detached' });
+
+  await page.keyboard.press(' ');
+  const preview = page.getByTestId('preview-dialog');
+  await preview.waitFor();
+  assert.deepEqual(await preview.getByTestId('preview-label').evaluateAll((o) => o.map((x) => x.getAttribute('data-class'))), order);
+  await page.keyboard.press('Escape');
+  await preview.waitFor({ state: 'detached' });
+
+  // --- stored in the project: a reload, and the file itself, keep it --------
+  await page.reload();
+  await page.getByTestId('class-row-sweater').waitFor();
+  assert.deepEqual(await sidebarNames(page), order);
+  const file = await page.getByTestId('project-menu-button').getAttribute('title');
+  const store = ProjectStore.open(file!);
+  try {
+    assert.deepEqual(
+      store.classes().map((c) => c.name),
+      order,
+    );
+  } finally {
+    store.close();
+  }
+
+  // --- Evaluate shows the model's classes in the user's order ---------------
+  await page.getByTestId('tab-evaluate').click();
+  const matrix = page.getByTestId('confusion-matrix');
+  await matrix.waitFor();
+  assert.deepEqual(await matrix.locator('th.col').evaluateAll((h) => h.map((x) => x.getAttribute('title'))), order);
+  assert.deepEqual(await matrix.locator('th.row').evaluateAll((h) => h.map((x) => x.getAttribute('title'))), order);
+  assert.deepEqual(await page.getByTestId('per-class-row').evaluateAll((r) => r.map((x) => x.getAttribute('data-class'))), order);
+  // A cell still opens the images it counts: sweater's diagonal holds sweater's validation images.
+  const diagonal = matrix.locator('[data-testid="confusion-cell"][data-true="sweater"][data-predicted="sweater"]');
+  assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-true'), 'sweater');
+  assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-predicted'), 'sweater');
+  assert.ok(Number(await diagonal.getAttribute('data-count')) <= 2);
+  await session.screenshot('class-order-03-evaluate');
+
+  assert.deepEqual(session.hostLog.filter((l) => l.includes('[pageerror]')), []);
+});
