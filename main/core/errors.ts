@@ -5,6 +5,13 @@ import { UserError } from '../../contract/errors.js';
 import type { WireError } from '../../contract/wire.js';
 import { storageProblem } from '../../db/storage-errors.js';
 
+/** What the core refuses in plain words: no project open, a job already running, a request that does not fit the project. */
+export class CoreError extends UserError {
+  constructor(message: string) {
+    super('CoreError', message);
+  }
+}
+
 export function describeError(err: unknown): WireError {
   if (err instanceof Error || err instanceof DOMException) {
     if (err.name === 'AbortError') return { name: 'Cancelled', message: 'Cancelled; what was finished is kept.' };

@@ -1,16 +1,10 @@
 // Long-running work (import, embedding, training) is named by a job id the
 // caller chooses, so it can show progress and cancel before the call returns.
-import { UserError } from '../../contract/errors.js';
+import { CoreError } from './errors.js';
 import type { EventBus } from './events.js';
 import type { ImportEmbedding } from '../../contract/types.js';
 import type { ProjectStore } from '../../db/project-store.js';
 import type { Embedder } from '../ml/embedder.js';
-
-export class CoreError extends UserError {
-  constructor(message: string) {
-    super('CoreError', message);
-  }
-}
 
 export interface Job {
   id: string;

@@ -4,7 +4,7 @@
 // real model, off the main thread), and each image gets the prediction of
 // the head its fold was held out from.
 import type { JobContext } from '../core/jobs.js';
-import { CoreError } from '../core/jobs.js';
+import { CoreError } from '../core/errors.js';
 import type { LabelNoiseItem, LabelNoiseReport } from '../../contract/types.js';
 import { labelledImages, VectorReader, type LabelledImage } from '../../db/ml-queries.js';
 import { getBackbone } from '../ml/backbones.js';

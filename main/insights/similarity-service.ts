@@ -2,7 +2,7 @@
 // only when images were added or deleted; the all-pairs scan's pairs are
 // kept with the index so that moving the threshold re-groups at once.
 import type { JobContext } from '../core/jobs.js';
-import { CoreError } from '../core/jobs.js';
+import { CoreError } from '../core/errors.js';
 import type { DuplicateReport, SimilarImagesResult } from '../../contract/types.js';
 import { PLAIN_VIEW } from '../ml/views.js';
 import { embedForJob } from './embed-job.js';

@@ -3,7 +3,7 @@
 // predicts with, so a confidence here means what it means everywhere else),
 // with the margin over the runner-up that "least sure first" sorts by.
 import type { JobContext } from '../core/jobs.js';
-import { CoreError } from '../core/jobs.js';
+import { CoreError } from '../core/errors.js';
 import type { Suggestion, SuggestionReport } from '../../contract/types.js';
 import { predictStoredImages } from '../ml/predict-project.js';
 import { activeVersion, activeVersionOutOfDate } from '../ml/versions.js';

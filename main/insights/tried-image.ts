@@ -3,7 +3,7 @@
 // (one undoable step), and placed in no split, which trains like 'train'.
 import crypto from 'node:crypto';
 import type { ProjectStore } from '../../db/project-store.js';
-import { CoreError } from '../core/jobs.js';
+import { CoreError } from '../core/errors.js';
 import { decodeImage } from '../import/decode.js';
 import { MAX_FILE_BYTES, tooLargeReason } from '../import/read-file.js';
 import { ImportSkipError } from '../import/skip-error.js';

@@ -6,7 +6,7 @@ import type { ProjectStore } from '../../db/project-store.js';
 import type { ModelsLocation } from './backbones.js';
 import type { Embedder } from './embedder.js';
 import { withEmbedder } from './with-embedder.js';
-import { CoreError } from '../core/jobs.js';
+import { CoreError } from '../core/errors.js';
 import { isIgnoredName } from '../import/layout.js';
 import { walkFiles } from '../import/walk.js';
 import { computeMetrics, type Confusion } from './metrics.js';

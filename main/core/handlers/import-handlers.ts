@@ -1,6 +1,6 @@
 import type { CoreServices, Handlers } from '../core-services.js';
 import type { Job } from '../jobs.js';
-import { CoreError } from '../jobs.js';
+import { CoreError } from '../errors.js';
 import type { ImportEmbedding, ImportReport } from '../../../contract/types.js';
 import { ImportEmbeddings } from '../../import/import-embeddings.js';
 import { ImportSession, importPaths } from '../../import/import-session.js';

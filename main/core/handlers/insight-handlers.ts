@@ -2,7 +2,7 @@
 // suggested labels and their groups, similar images and near-duplicates,
 // label checks, and trying images (main/insights does the work).
 import type { CoreServices, Handlers } from '../core-services.js';
-import { CoreError } from '../jobs.js';
+import { CoreError } from '../errors.js';
 import { activeVersion, getVersion } from '../../ml/versions.js';
 import { projectBackbone } from '../../ml/backbones.js';
 import { evaluationReport } from '../../insights/evaluation.js';

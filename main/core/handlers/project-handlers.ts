@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { CoreError } from '../jobs.js';
+import { CoreError } from '../errors.js';
 import type { CoreServices, Handlers } from '../core-services.js';
 import { readVersion } from '../version.js';
 import { recoverProject } from '../../../db/recover.js';

@@ -2,7 +2,8 @@
 // images without adding them to the project.
 import type { CoreServices, Handlers } from '../core-services.js';
 import type { FilePrediction } from '../../../contract/types.js';
-import { CoreError, type Job } from '../jobs.js';
+import { CoreError } from '../errors.js';
+import type { Job } from '../jobs.js';
 import { evaluateFolder } from '../../ml/evaluate-folder.js';
 import { predictImages, type ImagesProgress } from '../../ml/predict.js';
 import { loadOutOfSetCheck } from '../../ml/out-of-set.js';
