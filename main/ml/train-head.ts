@@ -30,7 +30,7 @@ export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
   hidden: null,
   weightDecay: 0.0001,
   dropout: 0.2,
-  patience: 10,
+  patience: 5,
   seed: 42,
 };
 
