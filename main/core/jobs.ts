@@ -71,6 +71,10 @@ export class Jobs {
     return this.running.size > 0;
   }
 
+  anyOf(kind: string): boolean {
+    return [...this.running.values()].some((j) => j.kind === kind);
+  }
+
   progress(
     job: Job,
     p: { phase: string; done: number; total: number | null; etaSeconds?: number | null; message?: string; embedding?: ImportEmbedding },
