@@ -34,7 +34,7 @@ export class PancakeCore implements CoreServices {
   private current: ProjectStore | null = null;
   private readonly handlers: Handlers;
   /** Not in the CLI, whose process should end when its command does. */
-  private readonly idleEmbedding: IdleEmbedding | null;
+  readonly idleEmbedding: IdleEmbedding | null;
 
   constructor(readonly options: CoreOptions) {
     this.appState = new AppState(options.stateDir);

@@ -7,6 +7,7 @@
 import type { ProjectStore } from '../../db/project-store.js';
 import { labelledImages, missingEmbeddings, type EmbeddingKey } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
+import type { EmbedProgress } from '../ml/embedder.js';
 import { AUGMENT_LIMIT } from '../ml/train.js';
 import { extraTrainingViews } from '../ml/views.js';
 import type { ProjectServices } from './project-services.js';
@@ -25,6 +26,12 @@ export function missingExtraViews(store: ProjectStore, backbone: string): Embedd
   return missingEmbeddings(store, backbone, learners.flatMap((img) => views.map((view) => ({ imageId: img.id, view }))));
 }
 
+/** What a batch is doing, for whoever shows or measures the background work. */
+export type IdleBatchEvent =
+  | { state: 'started'; images: number }
+  | { state: 'progress'; progress: EmbedProgress }
+  | { state: 'ended'; outcome: 'done' | 'cancelled' | 'failed' };
+
 export class IdleEmbedding {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: AbortController | null = null;
@@ -35,6 +42,7 @@ export class IdleEmbedding {
   private pending: EmbeddingKey[] | null = null;
   private readonly unsubscribe: () => void;
   private readonly unwatchJobs: () => void;
+  private readonly watchers = new Set<(event: IdleBatchEvent) => void>();
 
   constructor(private readonly core: ProjectServices) {
     this.unsubscribe = core.events.subscribe((event) => {
@@ -51,6 +59,16 @@ export class IdleEmbedding {
       if (core.jobs.any()) this.running?.abort();
       this.schedule();
     });
+  }
+
+  /** Calls `fn` as batches start, progress and end; returns the way to stop. */
+  watch(fn: (event: IdleBatchEvent) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  private tell(event: IdleBatchEvent): void {
+    for (const w of this.watchers) w(event);
   }
 
   /** Waits out a quiet spell, then works a batch at a time. */
@@ -77,10 +95,16 @@ export class IdleEmbedding {
     const controller = new AbortController();
     this.running = controller;
     let more = false;
+    let started = false;
     try {
       const embedder = await core.embedders.get(backbone);
       if (controller.signal.aborted || !core.hasProject || core.store !== store) return;
-      const result = await ensureEmbeddings(store, embedder, batch, { signal: controller.signal });
+      started = true;
+      this.tell({ state: 'started', images: ids.size });
+      const result = await ensureEmbeddings(store, embedder, batch, {
+        signal: controller.signal,
+        onProgress: (progress) => this.tell({ state: 'progress', progress }),
+      });
       for (const f of result.failed) this.failed.add(f.imageId);
       if (this.pending) this.pending = this.pending.filter((k) => !ids.has(k.imageId));
       more = !controller.signal.aborted;
@@ -89,6 +113,7 @@ export class IdleEmbedding {
       // quiet spell), or the weights are missing (the next change retries).
     } finally {
       this.running = null;
+      if (started) this.tell({ state: 'ended', outcome: controller.signal.aborted ? 'cancelled' : more ? 'done' : 'failed' });
     }
     if (more) this.schedule(0);
   }

@@ -107,6 +107,10 @@ export class Jobs {
     return this.running.size > 0;
   }
 
+  anyOf(kind: string): boolean {
+    return [...this.running.values()].some((j) => j.kind === kind);
+  }
+
   progress(job: Job, p: JobUpdate): void {
     this.events.emit({
       type: 'progress',

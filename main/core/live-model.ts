@@ -2,7 +2,9 @@
 // cached plain and mirror vectors after every change of labels, images or
 // classes, so the grid can show guesses without anyone pressing Train.
 // Changes are debounced; at most one run goes at a time, and a newer change
-// makes the running one give up. Saved versions still come from Train.
+// makes the running one give up. Saved versions still come from Train,
+// which the draft makes way for: while a training runs, the draft's runs
+// (a k-fold measurement costs seconds of a core) wait, and run once it ends.
 import type { LiveAccuracyPoint, LiveGuesses, LiveModelStatus } from '../../contract/types.js';
 import type { ProjectStore } from '../../db/project-store.js';
 import { liveImageRows } from '../../db/ml-queries.js';
@@ -53,6 +55,8 @@ export class LiveModel {
   /** Images whose vectors could not be made, or whose embedding the user cancelled: not tried again this session. */
   private readonly noVectors = new Set<number>();
   private fillCancelled = false;
+  /** A training job runs: the draft waits for it. */
+  private yielding = false;
   /** Runs that ended with their accuracy, and runs a newer change stopped. */
   readonly runs = { finished: 0, cancelled: 0 };
 
@@ -66,6 +70,13 @@ export class LiveModel {
     this.core.events.subscribe((e) => {
       // New images only add to what the running fit knows; a label, class or project change makes it wrong.
       if (e.type === 'project-changed') this.changed({ stopRun: e.what !== 'images' && e.what !== 'versions' });
+    });
+    this.core.jobs.watch(() => {
+      const training = this.core.jobs.anyOf('train');
+      if (training === this.yielding) return;
+      this.yielding = training;
+      if (training) this.trainer?.cancel();
+      else this.changed();
     });
     this.changed();
   }
@@ -136,6 +147,7 @@ export class LiveModel {
   }
 
   private kick(): void {
+    if (this.yielding) return;
     if (this.loop) {
       this.again = true;
       return;
@@ -148,7 +160,7 @@ export class LiveModel {
         } catch (err) {
           this.publish({ state: 'waiting', message: `The live model stopped: ${err instanceof Error ? err.message : String(err)}` });
         }
-      } while (this.again && !this.stopped);
+      } while (this.again && !this.stopped && !this.yielding);
     })().finally(() => {
       this.loop = null;
     });

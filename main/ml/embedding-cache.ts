@@ -2,7 +2,8 @@
 // pairs that are missing for a backbone, from the stored normalized JPEGs,
 // each image decoded once for all its missing views, and saves vectors in
 // small transactions as they arrive, so a cancel or a crash keeps
-// everything computed so far.
+// everything computed so far. An image's vectors are saved once all its
+// views have arrived: a cancel leaves each image with all of them or none.
 import type { ProjectStore } from '../../db/project-store.js';
 import { missingEmbeddings, putEmbeddings, type EmbeddingKey, type StoredEmbedding } from '../../db/ml-queries.js';
 import type { EmbedProgress, Embedder, EmbedRequest, EmbedRunResult } from './embedder.js';
@@ -42,6 +43,8 @@ export async function ensureEmbeddings(
   }
   const failed: EnsureEmbeddingsResult['failed'] = [];
   let buffer: StoredEmbedding[] = [];
+  /** Vectors of images some of whose views are still to come. */
+  const partial = new Map<number, StoredEmbedding[]>();
   let lastFlush = performance.now();
   let computed = 0;
   const flush = () => {
@@ -68,7 +71,11 @@ export async function ensureEmbeddings(
   try {
     run = await embedder.run(requests(), byImage.size, {
       onVector: (imageId, view, vector) => {
-        buffer.push({ imageId, view, vector });
+        const arrived = (partial.get(imageId) ?? partial.set(imageId, []).get(imageId))!;
+        arrived.push({ imageId, view, vector });
+        if (arrived.length < byImage.get(imageId)!.length) return;
+        partial.delete(imageId);
+        buffer.push(...arrived);
         if (buffer.length >= FLUSH_ROWS || performance.now() - lastFlush > FLUSH_MS) flush();
       },
       onFailure: (imageId, message) => failed.push({ imageId, message }),

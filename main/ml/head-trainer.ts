@@ -6,21 +6,36 @@ import { abortError } from './embedder.js';
 import type { BackendName } from './tf-backend.js';
 import type { EpochStats } from '../../contract/types.js';
 import type { HeadTrainInput, HeadTrainResult } from './train-head.js';
-import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from './train-protocol.js';
+import {
+  CONTROL_SLOTS,
+  REFIT_FLOOR,
+  REFIT_TARGET,
+  STOP_FLAG,
+  type FromTrainWorker,
+  type ToTrainWorker,
+  type TrainWorkerData,
+} from './train-protocol.js';
 
 /** A step takes milliseconds; tfjs loading, which cannot be interrupted, about a second. */
 const STOP_GRACE_MS = 10_000;
 
 export interface HeadTrainOptions {
   signal?: AbortSignal;
-  onEpoch?(stats: EpochStats): void;
+  /** With the best epoch so far. */
+  onEpoch?(stats: EpochStats, bestEpoch: number): void;
+  /**
+   * Train as a refit beside the training that chooses its length: epoch by
+   * epoch until refitUntil() names the epoch count, whose weights it returns
+   * (the input's epochs cap it, and it never stops early).
+   */
+  refit?: boolean;
 }
 
 export type HeadTrainOutcome = HeadTrainResult & { backend: BackendName };
 
 export class HeadTrainer {
   private readonly worker: Worker;
-  private readonly stop = new Int32Array(new SharedArrayBuffer(4));
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
   private used = false;
   private disposed = false;
   /** Settles once tfjs is loaded, with its backend; null if loading failed or the worker stopped. */
@@ -28,7 +43,7 @@ export class HeadTrainer {
 
   /** Starts the worker and its tfjs loading now. Call train() once, or dispose(). */
   constructor(backend?: BackendName) {
-    const data: TrainWorkerData = { stop: this.stop.buffer as SharedArrayBuffer, ...(backend ? { backend } : {}) };
+    const data: TrainWorkerData = { control: this.control.buffer as SharedArrayBuffer, ...(backend ? { backend } : {}) };
     this.worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: data });
     // An idle, pre-started trainer must not keep the process alive.
     this.worker.unref();
@@ -68,7 +83,7 @@ export class HeadTrainer {
       worker.on('message', (msg: FromTrainWorker) => {
         if (msg.type === 'ready') return;
         if (msg.type === 'epoch') {
-          if (!settled) opts.onEpoch?.(msg.stats);
+          if (!settled) opts.onEpoch?.(msg.stats, msg.bestEpoch);
         } else if (msg.type === 'done') {
           settle(() => resolve({ ...msg.result, backend: msg.backend }));
         } else {
@@ -80,9 +95,20 @@ export class HeadTrainer {
       // A big project's samples would block the event loop while cloning.
       const buffers = new Set<ArrayBuffer>([input.train.x.buffer as ArrayBuffer, input.train.y.buffer as ArrayBuffer]);
       if (input.val) for (const b of [input.val.x.buffer, input.val.y.buffer]) buffers.add(b as ArrayBuffer);
-      const msg: ToTrainWorker = { type: 'train', input };
+      const msg: ToTrainWorker = { type: 'train', input, refit: opts.refit ?? false };
       worker.postMessage(msg, [...buffers]);
     });
+  }
+
+  /** A refit's epoch count, once the choosing training has found it; the refit then finishes with those weights. */
+  refitUntil(epochs: number): void {
+    Atomics.store(this.control, REFIT_TARGET, epochs);
+    Atomics.notify(this.control, REFIT_TARGET);
+  }
+
+  /** The choosing training's best epoch so far: a refit can forget the weights of earlier epochs. */
+  refitFloor(epoch: number): void {
+    Atomics.store(this.control, REFIT_FLOOR, epoch);
   }
 
   /**
@@ -92,7 +118,8 @@ export class HeadTrainer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    Atomics.store(this.stop, 0, 1);
+    Atomics.store(this.control, STOP_FLAG, 1);
+    Atomics.notify(this.control, REFIT_TARGET);
     const msg: ToTrainWorker = { type: 'stop' };
     this.worker.postMessage(msg);
     const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);

@@ -6,9 +6,12 @@
 // photos like the training photos it fires about 1% of the time by
 // construction, whatever the backbone or the classes, and the threshold is
 // chosen by the training set alone.
+import { Worker } from 'node:worker_threads';
 import type { ProjectStore } from '../../db/project-store.js';
+import { abortError } from './embedder.js';
+import type { OutOfSetWorkerData } from './out-of-set-worker.js';
 import { seededRandom, shuffleInPlace } from './random.js';
-import { loadVectors, yieldToEventLoop } from './vectors-by-image.js';
+import { loadVectors } from './vectors-by-image.js';
 import { PLAIN_VIEW } from './views.js';
 
 /** The share of training images that would not count as out of set against the rest of the training set. */
@@ -46,32 +49,48 @@ export function percentile(values: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]!;
 }
 
-/** Each row's cosine distance to its nearest other row. */
-async function leaveOneOutDistances(unit: Float32Array, n: number, dim: number): Promise<number[]> {
-  const best = new Float64Array(n).fill(-Infinity);
-  for (let a = 0; a < n; a++) {
-    for (let b = a + 1; b < n; b++) {
-      let dot = 0;
-      for (let j = 0, oa = a * dim, ob = b * dim; j < dim; j++) dot += unit[oa + j]! * unit[ob + j]!;
-      if (dot > best[a]!) best[a] = dot;
-      if (dot > best[b]!) best[b] = dot;
-    }
-    if (a % 64 === 63) await yieldToEventLoop();
-  }
-  return Array.from(best, (s) => 1 - s);
+/** Each row's cosine distance to its nearest other row, computed in a worker; the rows are moved there, not copied. */
+function leaveOneOutDistances(unit: Float32Array, n: number, dim: number, signal?: AbortSignal): Promise<Float64Array> {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const data: OutOfSetWorkerData = { unit, n, dim, stop: stop.buffer as SharedArrayBuffer };
+  const worker = new Worker(new URL('./out-of-set-worker.js', import.meta.url), { workerData: data, transferList: [unit.buffer as ArrayBuffer] });
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      Atomics.store(stop, 0, 1);
+      reject(abortError(signal!));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    worker.once('message', (distances: Float64Array | null) => {
+      done();
+      if (distances) resolve(distances);
+    });
+    worker.once('error', (err) => {
+      done();
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      done();
+      reject(new Error(`The out-of-set worker stopped (exit code ${code}).`));
+    });
+  });
 }
 
 /** The rule for a training set, from its plain-view embeddings; null with fewer than two images. */
-export async function buildOutOfSetRule(training: readonly { imageId: number; vector: Float32Array }[], seed: number): Promise<OutOfSetRule | null> {
+export async function buildOutOfSetRule(
+  training: readonly { imageId: number; vector: Float32Array }[],
+  seed: number,
+  signal?: AbortSignal,
+): Promise<OutOfSetRule | null> {
   if (training.length < 2) return null;
   const sample = [...training].sort((a, b) => a.imageId - b.imageId);
   shuffleInPlace(sample, seededRandom(seed));
   sample.length = Math.min(sample.length, MAX_REFERENCE);
   const dim = sample[0]!.vector.length;
-  const distances = await leaveOneOutDistances(unitRows(sample.map((s) => s.vector), dim), sample.length, dim);
+  const distances = await leaveOneOutDistances(unitRows(sample.map((s) => s.vector), dim), sample.length, dim, signal);
   return {
     percentile: OUT_OF_SET_PERCENTILE,
-    threshold: percentile(distances, OUT_OF_SET_PERCENTILE),
+    threshold: percentile(Array.from(distances), OUT_OF_SET_PERCENTILE),
     referenceIds: sample.map((s) => s.imageId).sort((a, b) => a - b),
   };
 }

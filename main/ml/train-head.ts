@@ -31,7 +31,7 @@ export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
   hidden: null,
   weightDecay: 0.0001,
   dropout: 0.2,
-  patience: 10,
+  patience: 5,
   seed: 42,
 };
 
@@ -102,6 +102,21 @@ export function batchSizeFor(n: number): number {
   return Math.min(1024, Math.max(32, 2 ** Math.round(Math.log2(n / 16))));
 }
 
+/**
+ * A refit trained alongside the training that chooses its length: it learns
+ * from every image epoch by epoch, as a refit from scratch would, until told
+ * the epoch count the held-out images chose, and returns the weights it had
+ * then. Both trainings run at once, on both cores.
+ */
+export interface RefitControl {
+  /** The chosen epoch count once known, else 0. */
+  target(): number;
+  /** An epoch count the choice can no longer fall below: the choosing training's best so far. */
+  floor(): number;
+  /** Blocks until target() may have changed or training should stop. */
+  wait(): void;
+}
+
 export class TrainingStopped extends Error {
   constructor() {
     super('Training was stopped.');
@@ -113,8 +128,9 @@ export class TrainingStopped extends Error {
 export async function trainHead(
   tf: Tf,
   input: HeadTrainInput,
-  onEpoch?: (e: EpochStats) => void,
+  onEpoch?: (e: EpochStats, bestEpoch: number) => void,
   shouldStop?: () => boolean,
+  refit?: RefitControl,
 ): Promise<HeadTrainResult> {
   const { dim, settings } = input;
   const C = input.classes.length;
@@ -208,6 +224,8 @@ export async function trainHead(
   const order = new Int32Array(n).map((_, i) => i);
   const history: EpochStats[] = [];
   let best = { loss: Infinity, epoch: 0, weights: [] as Float32Array[] };
+  /** A refit's improvements that the chosen epoch may still pick, oldest first. */
+  const candidates: (typeof best)[] = [];
   let stoppedEarly = false;
   const variables = () => [...(hidden ? [hidden.w, hidden.b] : []), out.w, out.b];
   const release = () => {
@@ -216,7 +234,18 @@ export async function trainHead(
     optimizer.dispose();
   };
 
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+  for (let epoch = 1; ; epoch++) {
+    if (refit) {
+      // Past the most epochs the choice can be: wait for it.
+      while (refit.target() === 0 && epoch > settings.epochs) {
+        if (shouldStop?.()) {
+          release();
+          throw new TrainingStopped();
+        }
+        refit.wait();
+      }
+      if (refit.target() > 0 && epoch > refit.target()) break;
+    } else if (epoch > settings.epochs) break;
     shuffleInPlace(order, random);
     for (let start = 0; start < n; start += batch) {
       if (shouldStop?.()) {
@@ -257,20 +286,32 @@ export async function trainHead(
     const onVal = val ? await measure(val) : null;
     const stats: EpochStats = { epoch, loss: onTrain.loss, acc: onTrain.acc, valLoss: onVal?.loss ?? null, valAcc: onVal?.acc ?? null };
     history.push(stats);
-    onEpoch?.(stats);
     // Without validation images the training loss is the only guide; it
     // still tells when more epochs stop paying.
     const monitored = stats.valLoss ?? stats.loss;
-    if (monitored < best.loss - 1e-4) {
+    const improved = monitored < best.loss - 1e-4;
+    if (improved) {
       const weights = await Promise.all(variables().map((v) => v.data() as Promise<Float32Array>));
       best = { loss: monitored, epoch, weights: weights.map((w) => w.slice()) };
-    } else if (epoch - best.epoch >= settings.patience) {
+    }
+    onEpoch?.(stats, best.epoch);
+    if (refit) {
+      if (improved) candidates.push(best);
+      // Only the last improvement at or before the floor can still be picked among the older ones.
+      const floor = refit.floor();
+      while (candidates.length > 1 && candidates[1]!.epoch <= floor) candidates.shift();
+    } else if (!improved && epoch - best.epoch >= settings.patience) {
       stoppedEarly = true;
       break;
     }
   }
 
   release();
+  if (refit) {
+    const target = refit.target();
+    best = candidates.filter((c) => c.epoch <= target).pop() ?? { loss: Infinity, epoch: 0, weights: [] };
+    history.splice(target);
+  }
   if (best.epoch === 0) throw new Error('the loss did not become a finite number; try a lower learning rate');
 
   const scale = Math.sqrt(dim);

@@ -5,11 +5,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadTf } from './tf-backend.js';
 import { trainHead, TrainingStopped } from './train-head.js';
-import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from './train-protocol.js';
+import { REFIT_FLOOR, REFIT_TARGET, STOP_FLAG, type FromTrainWorker, type ToTrainWorker, type TrainWorkerData } from './train-protocol.js';
 
 const port = parentPort!;
 const data = workerData as TrainWorkerData;
-const stop = new Int32Array(data.stop);
+const control = new Int32Array(data.control);
 const post = (msg: FromTrainWorker) => port.postMessage(msg);
 const loading = loadTf(data.backend);
 // A failure is reported when training is asked for.
@@ -24,11 +24,20 @@ port.on('message', (msg: ToTrainWorker) => {
   void (async () => {
     try {
       const { tf, backend } = await loading;
+      const refit = msg.refit
+        ? {
+            target: () => Atomics.load(control, REFIT_TARGET),
+            floor: () => Atomics.load(control, REFIT_FLOOR),
+            // Woken by the target arriving or by a stop; the timeout is only a safety net.
+            wait: () => void Atomics.wait(control, REFIT_TARGET, 0, 1000),
+          }
+        : undefined;
       const result = await trainHead(
         tf,
         msg.input,
-        (stats) => post({ type: 'epoch', stats }),
-        () => Atomics.load(stop, 0) === 1,
+        (stats, bestEpoch) => post({ type: 'epoch', stats, bestEpoch }),
+        () => Atomics.load(control, STOP_FLAG) === 1,
+        refit,
       );
       post({ type: 'done', result, backend });
     } catch (err) {

@@ -231,12 +231,53 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
       patience: opts.patience ?? DEFAULT_HEAD_SETTINGS.patience,
       seed,
     };
+    // The refit learns from every labelled image alongside the training
+    // that chooses its epoch count, and the out-of-set rule's distances are
+    // computed meanwhile too: three workers, so the cores stay busy and the
+    // main thread free.
+    const fitImages = refitter ? learners.filter((img) => index.has(img.id)).length : trainImages;
+    const all = refitter ? await samples(learners, trainViews, index, classIndex, dim) : null;
+    const outOfSetRule = buildOutOfSetRule(
+      learners.flatMap((img) => {
+        const vector = index.get(img.id)?.get(PLAIN_VIEW);
+        return vector ? [{ imageId: img.id, vector }] : [];
+      }),
+      seed,
+      signal,
+    );
     const trainStarted = performance.now();
+    let refitEpochs = 0;
+    /** Known once the training has chosen it; progress of the refit is shown from then on. */
+    let refitTarget: number | null = null;
+    const refitProgress = () => {
+      if (refitTarget === null) return;
+      const perEpoch = refitEpochs > 0 ? (performance.now() - trainStarted) / 1000 / refitEpochs : null;
+      const left = Math.max(0, refitTarget - refitEpochs);
+      opts.onProgress?.({ phase: 'refitting', done: Math.min(refitEpochs, refitTarget), total: refitTarget, etaSeconds: perEpoch === null ? null : perEpoch * left });
+    };
+    const refitting =
+      refitter && all
+        ? refitter.train(
+            { backbone, dim, classes: plan.classes, train: all, val: null, settings: { ...headSettings, patience: headSettings.epochs } },
+            {
+              ...(signal ? { signal } : {}),
+              refit: true,
+              onEpoch: (stats) => {
+                refitEpochs = stats.epoch;
+                refitProgress();
+              },
+            },
+          )
+        : null;
+    // Awaited below; until then a failure must not count as unhandled.
+    for (const p of [outOfSetRule, refitting]) p?.catch(() => undefined);
+
     const trained = await trainer.train(
       { backbone, dim, classes: plan.classes, train, val, settings: headSettings },
       {
         ...(signal ? { signal } : {}),
-        onEpoch: (stats) => {
+        onEpoch: (stats, bestEpoch) => {
+          refitter?.refitFloor(bestEpoch);
           opts.onEpoch?.(stats);
           const perEpoch = (performance.now() - trainStarted) / 1000 / stats.epoch;
           opts.onProgress?.({
@@ -248,40 +289,22 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
         },
       },
     );
+    refitter?.refitUntil(trained.bestEpoch);
     checkAbort(signal);
 
     phase('evaluating');
     const validation = await evaluate(trained.head, plan.validation, evalViews, index);
-    const outOfSet = await buildOutOfSetRule(
-      learners.flatMap((img) => {
-        const vector = index.get(img.id)?.get(PLAIN_VIEW);
-        return vector ? [{ imageId: img.id, vector }] : [];
-      }),
-      seed,
-    );
+    const outOfSet = await outOfSetRule;
     checkAbort(signal);
 
-    // The epoch count the held-out images chose, now learned from every
+    // The epoch count the held-out images chose, learned from every
     // labelled image; metrics stay those measured before, on unseen images.
     let head = trained.head;
-    let fitImages = trainImages;
-    if (refitter) {
+    if (refitting) {
       phase('refitting');
-      const all = await samples(learners, trainViews, index, classIndex, dim);
-      fitImages = learners.filter((img) => index.has(img.id)).length;
-      const epochs = trained.bestEpoch;
-      const refitStarted = performance.now();
-      const again = await refitter.train(
-        { backbone, dim, classes: plan.classes, train: all, val: null, settings: { ...headSettings, epochs, patience: epochs } },
-        {
-          ...(signal ? { signal } : {}),
-          onEpoch: (stats) => {
-            const perEpoch = (performance.now() - refitStarted) / 1000 / stats.epoch;
-            opts.onProgress?.({ phase: 'refitting', done: stats.epoch, total: epochs, etaSeconds: perEpoch * (epochs - stats.epoch) });
-          },
-        },
-      );
-      head = again.head;
+      refitTarget = trained.bestEpoch;
+      refitProgress();
+      head = (await refitting).head;
       checkAbort(signal);
     }
     // The test split never trains, so it measures the head that is saved.

@@ -194,3 +194,21 @@ test('cancelling the background embedding keeps every vector made so far whole, 
     other.shutdown();
   }
 });
+
+test('a training job holds the draft back: a label change waits for the training to end, then refits', async () => {
+  await core.live.settled();
+  const picked = labelledImages(core.store).filter((img) => img.split === 'train' && img.classId === antsId).slice(0, 3);
+  const finished = core.live.runs.finished;
+  core.jobs.start('held-training', 'train');
+  try {
+    await core.api.labelSet({ imageIds: picked.map((i) => i.id), classId: beesId });
+    await core.live.settled();
+    assert.equal(core.live.runs.finished, finished, 'no run while the training runs');
+  } finally {
+    core.jobs.end('held-training');
+  }
+  await core.live.settled();
+  assert.ok(core.live.runs.finished > finished, 'the change is learned once the training ends');
+  await core.api.labelSet({ imageIds: picked.map((i) => i.id), classId: antsId });
+  await core.live.settled();
+});

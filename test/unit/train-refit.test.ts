@@ -12,6 +12,8 @@ import { Embedder } from '../../main/ml/embedder.js';
 import type { HeadModel } from '../../main/ml/head-format.js';
 import { applyHead } from '../../main/ml/predict.js';
 import { trainProject } from '../../main/ml/train.js';
+import { loadTf } from '../../main/ml/tf-backend.js';
+import { DEFAULT_HEAD_SETTINGS, trainHead } from '../../main/ml/train-head.js';
 import { loadHead } from '../../main/ml/versions.js';
 import { loadVectors } from '../../main/ml/vectors-by-image.js';
 import { PLAIN_VIEW } from '../../main/ml/views.js';
@@ -92,4 +94,37 @@ test('images the user put in the validation split are never trained on', async (
   } finally {
     store.setSplit(chosen, 'none');
   }
+});
+
+test('the refit trained alongside the choosing training ends with the weights a refit from scratch for the chosen epochs gets', async () => {
+  const { tf } = await loadTf('cpu');
+  const images = store.listImages();
+  const index = await loadVectors(store, embedder.backbone.id, images.map((i) => i.id), [PLAIN_VIEW]);
+  const dim = embedder.backbone.dim;
+  const classes = store.classes().map((c) => c.id);
+  const rows = images.filter((i) => i.classId !== null);
+  const x = new Float32Array(rows.length * dim);
+  rows.forEach((img, r) => x.set(index.get(img.id)!.get(PLAIN_VIEW)!, r * dim));
+  const samples = () => ({ x: x.slice(), y: Int32Array.from(rows, (img) => classes.indexOf(img.classId!)) });
+  const input = { backbone: embedder.backbone.id, dim, classes: ['ants', 'bees'], val: null };
+  const chosen = 7;
+  const settings = { ...DEFAULT_HEAD_SETTINGS, epochs: 40 };
+
+  const fromScratch = await trainHead(tf, { ...input, train: samples(), settings: { ...settings, epochs: chosen, patience: chosen } });
+  // The choice arrives three epochs late, as when the choosing training reports it while the refit runs ahead.
+  let target = 0;
+  let floor = 0;
+  const alongside = await trainHead(
+    tf,
+    { ...input, train: samples(), settings: { ...settings, patience: settings.epochs } },
+    (stats) => {
+      floor = Math.min(stats.epoch, chosen - 2);
+      if (stats.epoch === chosen + 3) target = chosen;
+    },
+    undefined,
+    { target: () => target, floor: () => floor, wait: () => undefined },
+  );
+  assert.equal(alongside.history.length, chosen);
+  assert.equal(alongside.bestEpoch, fromScratch.bestEpoch);
+  assert.deepEqual(alongside.head, fromScratch.head);
 });

@@ -12,6 +12,8 @@ import { acceptSuggestions, suggestionBatches, undoSuggestionBatch } from '../..
 import { DEFAULT_FOLDS, findLabelNoise } from '../../insights/label-noise.js';
 import { addTriedImage } from '../../insights/tried-image.js';
 import { warmBackbone } from '../../insights/warm-up.js';
+import { ensureEmbeddings } from '../../ml/embedding-cache.js';
+import { PREDICTION_VIEWS } from '../../ml/views.js';
 
 type InsightMethods =
   | 'evaluationGet'
@@ -63,7 +65,17 @@ export function insightHandlers(core: CoreServices): Pick<Handlers, InsightMetho
       return { backbone: version.backbone, ms: await warmBackbone(core.embedders.get(version.backbone)) };
     },
     addTriedImage: async ({ name, bytes, classId }) => {
-      const res = await addTriedImage(core.store, name, bytes, classId);
+      const store = core.store;
+      const res = await addTriedImage(store, name, bytes, classId);
+      // Embedded on arrival, as an import's images are, so the live model and
+      // the next training have it at once; without weights, whoever needs
+      // its vectors makes them later.
+      try {
+        const embedder = await core.embedders.get(projectBackbone(store));
+        await ensureEmbeddings(store, embedder, PREDICTION_VIEWS.map((view) => ({ imageId: res.imageId, view })));
+      } catch {
+        // The image is added either way.
+      }
       changed('images');
       return res;
     },
