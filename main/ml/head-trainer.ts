@@ -2,6 +2,7 @@
 // worker can be started early (it loads tfjs, about a second) and given
 // its data later.
 import { Worker } from 'node:worker_threads';
+import { workerOutcome } from '../workers/worker-outcome.js';
 import { abortError } from './embedder.js';
 import type { BackendName } from './tf-backend.js';
 import type { EpochStats } from '../../contract/types.js';
@@ -69,35 +70,23 @@ export class HeadTrainer {
     }
     const worker = this.worker;
     worker.ref();
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        this.dispose();
-        fn();
-      };
-      const onAbort = () => settle(() => reject(abortError(signal!)));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      worker.on('message', (msg: FromTrainWorker) => {
-        if (msg.type === 'ready') return;
-        if (msg.type === 'epoch') {
-          if (!settled) opts.onEpoch?.(msg.stats, msg.bestEpoch);
-        } else if (msg.type === 'done') {
-          settle(() => resolve({ ...msg.result, backend: msg.backend }));
-        } else {
-          settle(() => reject(new Error(`Training failed: ${msg.message}`)));
-        }
-      });
-      worker.on('error', (err) => settle(() => reject(err)));
-      worker.on('exit', (code) => settle(() => reject(new Error(`The training worker stopped (exit code ${code}).`))));
-      // A big project's samples would block the event loop while cloning.
-      const buffers = new Set<ArrayBuffer>([input.train.x.buffer as ArrayBuffer, input.train.y.buffer as ArrayBuffer]);
-      if (input.val) for (const b of [input.val.x.buffer, input.val.y.buffer]) buffers.add(b as ArrayBuffer);
-      const msg: ToTrainWorker = { type: 'train', input, refit: opts.refit ?? false };
-      worker.postMessage(msg, [...buffers]);
+    const outcome = workerOutcome<HeadTrainOutcome, FromTrainWorker>(worker, {
+      signal,
+      onMessage: (msg, settle) => {
+        if (msg.type === 'epoch') opts.onEpoch?.(msg.stats, msg.bestEpoch);
+        else if (msg.type === 'done') settle.resolve({ ...msg.result, backend: msg.backend });
+        else if (msg.type === 'error') settle.reject(new Error(`Training failed: ${msg.message}`));
+      },
+      cancelled: () => abortError(signal!),
+      failed: ({ error, exitCode }) => error ?? new Error(`The training worker stopped (exit code ${exitCode}).`),
+      onSettled: () => this.dispose(),
     });
+    // A big project's samples would block the event loop while cloning.
+    const buffers = new Set<ArrayBuffer>([input.train.x.buffer as ArrayBuffer, input.train.y.buffer as ArrayBuffer]);
+    if (input.val) for (const b of [input.val.x.buffer, input.val.y.buffer]) buffers.add(b as ArrayBuffer);
+    const msg: ToTrainWorker = { type: 'train', input, refit: opts.refit ?? false };
+    worker.postMessage(msg, [...buffers]);
+    return outcome;
   }
 
   /** A refit's epoch count, once the choosing training has found it; the refit then finishes with those weights. */

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { ProjectStore } from '../../db/project-store.js';
 import { abortError } from './embedder.js';
 import type { OutOfSetWorkerData } from './out-of-set-worker.js';
+import { unitScale } from './l2.js';
 import { seededRandom, shuffleInPlace } from './random.js';
 import { loadVectors } from './vectors-by-image.js';
 import { PLAIN_VIEW } from './views.js';
@@ -35,9 +36,7 @@ export interface OutOfSetRule {
 function unitRows(vectors: readonly Float32Array[], dim: number): Float32Array {
   const out = new Float32Array(vectors.length * dim);
   vectors.forEach((v, r) => {
-    let sum = 0;
-    for (let j = 0; j < dim; j++) sum += v[j]! * v[j]!;
-    const f = 1 / Math.max(Math.sqrt(sum), 1e-12);
+    const f = unitScale(v, 0, dim);
     for (let j = 0; j < dim; j++) out[r * dim + j] = v[j]! * f;
   });
   return out;
@@ -111,9 +110,7 @@ export class OutOfSetCheck {
 
   /** Cosine distance from a plain-view embedding to the nearest reference image. */
   distance(vector: Float32Array): number {
-    let norm = 0;
-    for (let j = 0; j < this.dim; j++) norm += vector[j]! * vector[j]!;
-    const f = 1 / Math.max(Math.sqrt(norm), 1e-12);
+    const f = unitScale(vector, 0, this.dim);
     let best = -Infinity;
     for (let r = 0; r < this.n; r++) {
       let dot = 0;

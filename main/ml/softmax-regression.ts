@@ -3,6 +3,8 @@
 // thousands of images, which tfjs's per-step overhead cannot give. Plain
 // loops, minibatch Adam, L2 penalty, warm start from earlier weights.
 
+import { normaliseRows } from './l2.js';
+
 /** Rows are classes: weights[c * dim + d]; bias[c]. */
 export interface SoftmaxWeights {
   classes: number;
@@ -154,10 +156,5 @@ export function toViews(plain: Float32Array, mirror: Float32Array): Views {
 }
 
 function unitLength(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! * inv;
-  return out;
+  return normaliseRows(v, v.length, { out: new Float32Array(v.length) });
 }

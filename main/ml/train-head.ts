@@ -6,6 +6,7 @@
 import type * as TfModule from '@tensorflow/tfjs';
 import type { EpochStats } from '../../contract/types.js';
 import type { DenseWeights, HeadModel } from './head-format.js';
+import { normaliseRows } from './l2.js';
 import { seededRandom, seededUint32, shuffleInPlace } from './random.js';
 
 export type Tf = typeof TfModule;
@@ -67,15 +68,7 @@ export interface HeadTrainResult {
  * on export, so the stored head is exactly the head format's arithmetic.
  */
 function normalise(x: Float32Array, dim: number): Float32Array {
-  const out = new Float32Array(x.length);
-  const scale = Math.sqrt(dim);
-  for (let off = 0; off < x.length; off += dim) {
-    let sum = 0;
-    for (let j = 0; j < dim; j++) sum += x[off + j]! * x[off + j]!;
-    const f = scale / Math.max(Math.sqrt(sum), 1e-12);
-    for (let j = 0; j < dim; j++) out[off + j] = x[off + j]! * f;
-  }
-  return out;
+  return normaliseRows(x, dim, { scale: Math.sqrt(dim), out: new Float32Array(x.length) });
 }
 
 /** Weights that make every class count the same in the loss, whatever its size. */

@@ -5,7 +5,8 @@ import type { EpochStats, TrainPhase } from '../../contract/types.js';
 import type { ProjectStore } from '../../db/project-store.js';
 import { labelledImages, missingEmbeddings, type EmbeddingKey, type LabelledImage } from '../../db/ml-queries.js';
 import { DEFAULT_BACKBONE, type ModelsLocation } from './backbones.js';
-import { abortError, Embedder } from './embedder.js';
+import { abortError, type Embedder } from './embedder.js';
+import { withEmbedder } from './with-embedder.js';
 import { ensureEmbeddings } from './embedding-cache.js';
 import type { HeadModel } from './head-format.js';
 import { HeadTrainer } from './head-trainer.js';
@@ -153,9 +154,7 @@ async function embedMissing(
   wanted: EmbeddingKey[],
   opts: TrainProjectOptions,
 ): Promise<{ dim: number; computed: number; cached: number; decodes: number; warnings: string[] }> {
-  const embedder = opts.embedder ?? (await Embedder.open(backbone, opts));
-  try {
-    if (embedder.backbone.id !== backbone) throw new Error(`The embedder runs ${embedder.backbone.id}, not ${backbone}.`);
+  return withEmbedder(backbone, opts, async (embedder) => {
     const result = await ensureEmbeddings(store, embedder, wanted, {
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (p) => opts.onProgress?.({ phase: 'embedding', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
@@ -163,9 +162,7 @@ async function embedMissing(
     const failed = new Set(result.failed.map((f) => f.imageId)).size;
     const warnings = failed > 0 ? [`${failed} image${failed === 1 ? '' : 's'} could not be read and ${failed === 1 ? 'was' : 'were'} left out.`] : [];
     return { dim: embedder.backbone.dim, computed: result.computed, cached: result.cached, decodes: result.decodes, warnings };
-  } finally {
-    if (!opts.embedder) await embedder.close();
-  }
+  });
 }
 
 export async function trainProject(store: ProjectStore, opts: TrainProjectOptions = {}): Promise<TrainProjectResult> {
