@@ -11,6 +11,7 @@ import { migrate0002 } from './migrations/0002-class-folders.js';
 import { migrate0003 } from './migrations/0003-undoable-deletes.js';
 import { migrate0004 } from './migrations/0004-image-originals.js';
 import { migrate0005 } from './migrations/0005-view-keys.js';
+import { migrate0006 } from './migrations/0006-hidden-units.js';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const migrations: Migration[] = [
   { version: 3, name: 'undoable deletes', up: migrate0003 },
   { version: 4, name: 'image originals', up: migrate0004 },
   { version: 5, name: 'view keys', up: migrate0005 },
+  { version: 6, name: 'hidden units', up: migrate0006 },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

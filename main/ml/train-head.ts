@@ -16,7 +16,7 @@ export interface HeadSettings {
   epochs: number;
   learningRate: number;
   /** Units of a ReLU hidden layer, or null for a plain softmax layer. */
-  hidden: number | null;
+  hiddenUnits: number | null;
   /** L2 penalty on the weight matrices (as trained, on features scaled to unit size; see normalise). */
   weightDecay: number;
   /** Dropout rate on the embedding (and hidden layer). */
@@ -29,7 +29,7 @@ export interface HeadSettings {
 export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
   epochs: 100,
   learningRate: 0.001,
-  hidden: null,
+  hiddenUnits: null,
   weightDecay: 0.0001,
   dropout: 0.2,
   patience: 5,
@@ -129,7 +129,7 @@ export async function trainHead(
   const C = input.classes.length;
   const n = input.train.y.length;
   const random = seededRandom(settings.seed);
-  const H = settings.hidden;
+  const H = settings.hiddenUnits;
 
   const X = normalise(input.train.x, dim);
   const W = balancedWeights(input.train.y, C);

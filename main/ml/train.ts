@@ -43,7 +43,7 @@ export interface TrainProjectOptions extends ModelsLocation {
   epochs?: number;
   learningRate?: number;
   /** Units of a hidden layer; null or 0 for none (the default). */
-  hidden?: number | null;
+  hiddenUnits?: number | null;
   weightDecay?: number;
   dropout?: number;
   patience?: number;
@@ -222,7 +222,7 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
     const headSettings = {
       epochs: opts.epochs ?? DEFAULT_HEAD_SETTINGS.epochs,
       learningRate: opts.learningRate ?? DEFAULT_HEAD_SETTINGS.learningRate,
-      hidden: opts.hidden ? opts.hidden : null,
+      hiddenUnits: opts.hiddenUnits ? opts.hiddenUnits : null,
       weightDecay: opts.weightDecay ?? DEFAULT_HEAD_SETTINGS.weightDecay,
       dropout: opts.dropout ?? DEFAULT_HEAD_SETTINGS.dropout,
       patience: opts.patience ?? DEFAULT_HEAD_SETTINGS.patience,

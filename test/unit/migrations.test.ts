@@ -58,7 +58,10 @@ function projectAt(version: number): string {
   image.run(4, 'd4', 'gone.jpg', '/photos/gone.jpg', 1003, 'test', 2, 'suggestion', 2, 40);
   for (const id of [1, 2, 3, 4]) {
     run('INSERT INTO image_pixels (image_id, normalized, normalized_width, normalized_height, thumbnail) VALUES (?, ?, 512, 384, ?)', id, Buffer.from(`jpeg${id}`), Buffer.from(`thumb${id}`));
-    for (const view of [0, 1]) run("INSERT INTO embeddings (image_id, backbone, view, vector) VALUES (?, 'mobilenet_v2_1.0_224', ?, ?)", id, view, vector(id * 10 + view));
+    // Before schema 5 a view was its position in the catalogue; since, its key.
+    for (const view of [0, 1]) {
+      run("INSERT INTO embeddings (image_id, backbone, view, vector) VALUES (?, 'mobilenet_v2_1.0_224', ?, ?)", id, version >= 5 ? VIEW_AT[view] : view, vector(id * 10 + view));
+    }
   }
   run("INSERT INTO embeddings (image_id, backbone, view, vector) VALUES (1, 'efficientnet_lite0', 0, ?)", vector(99));
   run(
@@ -79,7 +82,7 @@ function projectAt(version: number): string {
   }
   run(
     `INSERT INTO model_versions (id, name, note, created_at, backbone, classes, settings, data_fingerprint, metrics, head, duration_ms)
-     VALUES (1, 'v1', 'first try', 70, 'mobilenet_v2_1.0_224', '["ants","Bees"]', '{"epochs":20,"views":[0,1]}', 'fp', '{"accuracy":0.5}', ?, 1234)`,
+     VALUES (1, 'v1', 'first try', 70, 'mobilenet_v2_1.0_224', '["ants","Bees"]', '{"epochs":20,"views":[0,1],"hidden":64}', 'fp', '{"accuracy":0.5}', ?, 1234)`,
     Buffer.from('head weights'),
   );
   db.close();
@@ -107,13 +110,20 @@ for (const version of migrations.map((m) => m.version).filter((v) => v < LATEST_
         assert.ok(tables(db).includes(table), `${table} is gone`);
         // Only the columns it had then: later versions add some.
         const now = rows(db, table, was.columns);
+        const renamed = (entries: [string, unknown][], key: string, to: (v: unknown) => unknown) =>
+          JSON.stringify(entries.map(([k, v]) => [k, k === key ? to(v) : v]));
         const expected =
-          table === 'embeddings'
-            ? was.rows.map((r) => {
-                const entries = JSON.parse(r) as [string, unknown][];
-                return JSON.stringify(entries.map(([k, v]) => [k, k === 'view' ? VIEW_AT[v as number] : v]));
-              })
-            : was.rows;
+          table === 'embeddings' && version < 5
+            ? was.rows.map((r) => renamed(JSON.parse(r) as [string, unknown][], 'view', (v) => VIEW_AT[v as number]))
+            : table === 'model_versions'
+              ? // Schema 6: the settings' hidden layer size is hiddenUnits.
+                was.rows.map((r) =>
+                  renamed(JSON.parse(r) as [string, unknown][], 'settings', (v) => {
+                    const { hidden, ...rest } = JSON.parse(v as string) as Record<string, unknown>;
+                    return JSON.stringify({ ...rest, hiddenUnits: hidden });
+                  }),
+                )
+              : was.rows;
         assert.deepEqual(now, expected.sort(), table);
       }
     } finally {

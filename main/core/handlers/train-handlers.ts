@@ -52,7 +52,7 @@ function summary(v: ModelVersion, outOfDate: boolean): VersionSummary {
       augment: v.settings.augment,
       epochs: v.settings.epochs,
       learningRate: v.settings.learningRate,
-      hiddenUnits: v.settings.hidden ?? 0,
+      hiddenUnits: v.settings.hiddenUnits ?? 0,
       validationShare: v.settings.validationShare,
       seed: v.settings.seed,
     },
@@ -118,7 +118,7 @@ export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> 
       const defaults = (augment: boolean) => ({
         epochs: DEFAULT_HEAD_SETTINGS.epochs,
         learningRate: DEFAULT_HEAD_SETTINGS.learningRate,
-        hiddenUnits: DEFAULT_HEAD_SETTINGS.hidden ?? 0,
+        hiddenUnits: DEFAULT_HEAD_SETTINGS.hiddenUnits ?? 0,
         augment,
         validationShare: DEFAULT_VALIDATION_SHARE,
       });
@@ -146,7 +146,7 @@ export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> 
           ...(settings.augment !== undefined ? { augment: settings.augment } : {}),
           ...(settings.epochs !== undefined ? { epochs: settings.epochs } : {}),
           ...(settings.learningRate !== undefined ? { learningRate: settings.learningRate } : {}),
-          ...(settings.hiddenUnits !== undefined ? { hidden: settings.hiddenUnits } : {}),
+          ...(settings.hiddenUnits !== undefined ? { hiddenUnits: settings.hiddenUnits } : {}),
           ...(settings.validationShare !== undefined ? { validationShare: settings.validationShare } : {}),
           ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
           onProgress: (p) => core.jobs.progress(job, { phase: p.phase, done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
