@@ -1,7 +1,8 @@
 // Turns the bytes of one image file into what a project keeps: a normalized
 // copy (what embeddings are computed from) and a grid thumbnail. Anything
 // that cannot become such a pair throws ImportSkipError with the reason.
-import sharp, { type Channels, type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Raw } from '../ml/preprocess.js';
 import { decodeBmp, readBmpHeader } from './bmp.js';
 import { ImportSkipError } from './skip-error.js';
 import { FORMAT_LABELS, sniffFormat, type ImageFormat } from './sniff.js';
@@ -30,6 +31,8 @@ export interface DecodedImage {
   normalizedHeight: number;
   /** Square JPEG of the centre. */
   thumbnail: Buffer;
+  /** The pixels both JPEGs were encoded from: what the backbone's inputs are cut from (main/ml/preprocess.ts). */
+  raster: Raw;
 }
 
 interface Source {
@@ -91,8 +94,7 @@ interface SmallImage {
   format: ImageFormat;
   width: number;
   height: number;
-  data: Buffer;
-  info: OutputInfo;
+  raster: Raw;
 }
 
 /** The one decode of an original: sniffed, checked against the limits, oriented, flattened, sRGB, longest side at most 512. */
@@ -103,31 +105,31 @@ async function decodeSmall(bytes: Buffer, fileName: string): Promise<SmallImage>
   const { format } = sniffed;
   originalsDecoded++;
   const source = format === 'bmp' ? bmpSource(bytes) : await sharpSource(bytes, format);
+  let decoded;
   try {
-    const { data, info } = await source.pipeline
+    decoded = await source.pipeline
       .resize(NORMALIZED_MAX_SIDE, NORMALIZED_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    return { format, width: source.width, height: source.height, data, info };
   } catch {
     throw corrupt(format);
   }
+  const { data, info } = decoded;
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
+  return { format, width: source.width, height: source.height, raster: { data, width: info.width, height: info.height } };
 }
 
-const raster = (small: SmallImage): Sharp =>
-  sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels as Channels } });
-
-const encodeNormalized = (small: SmallImage): Promise<Buffer> => raster(small).jpeg({ quality: 90 }).toBuffer();
+const open = (r: Raw): Sharp => sharp(r.data, { raw: { width: r.width, height: r.height, channels: 3 } });
 
 export async function decodeImage(bytes: Buffer, fileName: string): Promise<DecodedImage> {
   const small = await decodeSmall(bytes, fileName);
   const [normalized, thumbnail] = await Promise.all([
-    encodeNormalized(small),
+    open(small.raster).jpeg({ quality: 90 }).toBuffer(),
     // Fits inside the cell and is never enlarged: the grid crops and scales
     // it, and an upscaled copy would only store more bytes than the photo has.
-    raster(small)
+    open(small.raster)
       .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 80 })
       .toBuffer(),
@@ -137,17 +139,18 @@ export async function decodeImage(bytes: Buffer, fileName: string): Promise<Deco
     width: small.width,
     height: small.height,
     normalized,
-    normalizedWidth: small.info.width,
-    normalizedHeight: small.info.height,
+    normalizedWidth: small.raster.width,
+    normalizedHeight: small.raster.height,
     thumbnail,
+    raster: small.raster,
   };
 }
 
 /**
- * The normalized copy alone, byte for byte what an import would store: what
- * predict, evaluate and Try it embed, so that a photo gets the embedding its
- * imported copy gets.
+ * The raster alone, pixel for pixel the one an import cuts its backbone
+ * inputs from: what predict, evaluate and Try it embed, so that a photo gets
+ * the embedding its import gave it.
  */
-export async function decodeNormalized(bytes: Buffer, fileName: string): Promise<Buffer> {
-  return encodeNormalized(await decodeSmall(bytes, fileName));
+export async function decodeOriginal(bytes: Buffer, fileName: string): Promise<Raw> {
+  return (await decodeSmall(bytes, fileName)).raster;
 }

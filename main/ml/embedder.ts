@@ -64,7 +64,7 @@ export interface EmbedRunResult {
   /** Images answered, failed ones included. */
   done: number;
   failed: number;
-  /** Times an image's bytes were decoded: one per stored copy, two per original (it is normalized first). */
+  /** Times an image's bytes were decoded: one per stored copy or original, none for an import's raster. */
   decodes: number;
 }
 

@@ -1,13 +1,13 @@
-// Turns a normalized copy (see main/import/decode.ts: oriented, sRGB, no
+// Turns a normalized raster (see main/import/decode.ts: oriented, sRGB, no
 // alpha, longest side at most 512) into the backbone's square RGB inputs.
-// The copy is decoded once (decodeCopy) and every view is cut from that
-// raster (cutView), so six views cost one decode. The plain view matches the
+// The raster comes from the import's one decode of an original, or from one
+// decode of a stored JPEG copy (decodeCopy), and every view is cut from it
+// (cutView), so six views cost one decode. The plain view matches the
 // backbones' SOURCE.md: shorter side to the input size, then a centre crop,
-// lanczos3; cut from the decoded raster it is byte for byte the crop sharp
-// makes from the JPEG itself (test/unit/view-keys.test.ts). Originals never come here: they are normalized first, as
-// an import does, because embeddings of the raster before JPEG encoding are
-// only 0.996 cosine to the stored copy's typically, 0.980 at worst
-// (hymenoptera).
+// lanczos3; cut from a decoded copy it is byte for byte the crop sharp makes
+// from the JPEG itself (test/unit/view-keys.test.ts). The copy's raster is
+// not the original's (JPEG's chroma subsampling): docs/benchmarks.md gives
+// the cosine between their embeddings.
 import sharp, { type Sharp } from 'sharp';
 import type { ViewSpec } from './views.js';
 
@@ -15,7 +15,8 @@ const open = (normalized: Uint8Array): Sharp =>
   sharp(Buffer.from(normalized.buffer, normalized.byteOffset, normalized.byteLength), { failOn: 'error' });
 
 export interface Raw {
-  data: Buffer;
+  /** 3 channels, row by row; a Buffer here, a plain Uint8Array once it crossed to a worker. */
+  data: Uint8Array;
   width: number;
   height: number;
 }
