@@ -27,7 +27,7 @@ export interface DecodeWorkerInit {
   decoded: MessagePort;
 }
 
-/** One image and every view wanted of it: decoded once, cut once per view. */
+/** One image and every view wanted of it: decoded at most once (an import's raster not at all), cut once per view. */
 export interface WorkItem {
   /** One per view, chosen by the Embedder; unique among views in flight. */
   seqs: number[];
