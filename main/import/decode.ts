@@ -1,7 +1,8 @@
 // Turns the bytes of one image file into what a project keeps: a normalized
 // copy (what embeddings are computed from) and a grid thumbnail. Anything
 // that cannot become such a pair throws ImportSkipError with the reason.
-import sharp, { type Channels, type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Raw } from '../ml/preprocess.js';
 import { decodeBmp, readBmpHeader } from './bmp.js';
 import { ImportSkipError } from './skip-error.js';
 import { FORMAT_LABELS, sniffFormat, type ImageFormat } from './sniff.js';
@@ -30,6 +31,8 @@ export interface DecodedImage {
   normalizedHeight: number;
   /** Fits inside the grid's cell; empty when the normalized copy already does, which then serves as the thumbnail. */
   thumbnail: Buffer;
+  /** The pixels both JPEGs were encoded from: what the backbone's inputs are cut from (main/ml/preprocess.ts). */
+  raster: Raw;
 }
 
 interface Source {
@@ -91,8 +94,7 @@ interface SmallImage {
   format: ImageFormat;
   width: number;
   height: number;
-  data: Buffer;
-  info: OutputInfo;
+  raster: Raw;
 }
 
 /** The one decode of an original: sniffed, checked against the limits, oriented, flattened, sRGB, longest side at most 512. */
@@ -103,53 +105,56 @@ async function decodeSmall(bytes: Buffer, fileName: string): Promise<SmallImage>
   const { format } = sniffed;
   originalsDecoded++;
   const source = format === 'bmp' ? bmpSource(bytes) : await sharpSource(bytes, format);
+  let decoded;
   try {
-    const { data, info } = await source.pipeline
+    decoded = await source.pipeline
       .resize(NORMALIZED_MAX_SIDE, NORMALIZED_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    return { format, width: source.width, height: source.height, data, info };
   } catch {
     throw corrupt(format);
   }
+  const { data, info } = decoded;
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
+  return { format, width: source.width, height: source.height, raster: { data, width: info.width, height: info.height } };
 }
 
-const raster = (small: SmallImage): Sharp =>
-  sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels as Channels } });
-
-const encodeNormalized = (small: SmallImage): Promise<Buffer> => raster(small).jpeg({ quality: 90 }).toBuffer();
+const open = (r: Raw): Sharp => sharp(r.data, { raw: { width: r.width, height: r.height, channels: 3 } });
 
 export async function decodeImage(bytes: Buffer, fileName: string): Promise<DecodedImage> {
   const small = await decodeSmall(bytes, fileName);
   // A photo that already fits inside the cell gets no thumbnail of its own:
   // it would be the same pixels again (160x120 photos: 0.9 times the
   // source's bytes once more), and the grid scales the copy as it would a thumbnail.
-  const fits = small.info.width <= THUMBNAIL_SIDE && small.info.height <= THUMBNAIL_SIDE;
+  const fits = small.raster.width <= THUMBNAIL_SIDE && small.raster.height <= THUMBNAIL_SIDE;
   const [normalized, thumbnail] = await Promise.all([
-    encodeNormalized(small),
+    // Without the second, Huffman-optimising pass: the same pixels, 3% more
+    // bytes, half the encoding time (docs/benchmarks.md).
+    open(small.raster).jpeg({ quality: 90, optimiseCoding: false }).toBuffer(),
     // Never enlarged: the grid crops and scales it.
     fits
       ? Buffer.alloc(0)
-      : raster(small).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer(),
+      : open(small.raster).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer(),
   ]);
   return {
     format: small.format,
     width: small.width,
     height: small.height,
     normalized,
-    normalizedWidth: small.info.width,
-    normalizedHeight: small.info.height,
+    normalizedWidth: small.raster.width,
+    normalizedHeight: small.raster.height,
     thumbnail,
+    raster: small.raster,
   };
 }
 
 /**
- * The normalized copy alone, byte for byte what an import would store: what
- * predict, evaluate and Try it embed, so that a photo gets the embedding its
- * imported copy gets.
+ * The raster alone, pixel for pixel the one an import cuts its backbone
+ * inputs from: what predict, evaluate and Try it embed, so that a photo gets
+ * the embedding its import gave it.
  */
-export async function decodeNormalized(bytes: Buffer, fileName: string): Promise<Buffer> {
-  return encodeNormalized(await decodeSmall(bytes, fileName));
+export async function decodeOriginal(bytes: Buffer, fileName: string): Promise<Raw> {
+  return (await decodeSmall(bytes, fileName)).raster;
 }

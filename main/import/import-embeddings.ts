@@ -1,7 +1,8 @@
-// Embeds an import's images as they arrive: each added image's normalized
-// copy goes to the project's backbone (the warm embedder's worker threads)
-// under the prediction views while the import goes on decoding, so that when
-// it finishes the embeddings are there. The vectors of an image are saved
+// Embeds an import's images as they arrive: each added image's raster (the
+// one decode of its original, before JPEG encoding) goes to the project's
+// backbone (the warm embedder's worker threads) under the prediction views
+// while the import goes on decoding, so that when it finishes the embeddings
+// are there. The vectors of an image are saved
 // together, in one transaction, once its row exists; an image the import did
 // not keep leaves none behind, and one whose vectors did not arrive (cancel,
 // missing weights) is embedded later by whoever needs it.
@@ -11,6 +12,7 @@ import { storageProblem } from '../../db/storage-errors.js';
 import type { ImportEmbedding } from '../../contract/types.js';
 import { BackboneError } from '../ml/backbones.js';
 import type { Embedder } from '../ml/embedder.js';
+import type { Raw } from '../ml/preprocess.js';
 import { PREDICTION_VIEWS, type ViewKey } from '../ml/views.js';
 
 /** Images handed to the embedder and not yet answered: enough to keep both of its threads fed, few enough to hold little. */
@@ -62,7 +64,7 @@ export class ImportEmbeddings {
   }
 
   /** Starts embedding an image the import decoded; resolves once there is room for it, so decoding never runs far ahead. */
-  async add(sha: string, normalized: Uint8Array): Promise<void> {
+  async add(sha: string, raster: Raw): Promise<void> {
     await this.ready;
     while (this.reason === null && this.inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     const embedder = this.embedder;
@@ -71,7 +73,7 @@ export class ImportEmbeddings {
     this.handed++;
     const vectors = new Map<ViewKey, Float32Array>();
     embedder
-      .run([{ source: { normalized }, views: this.views, tag: sha }], 1, { onVector: (_, view, v) => vectors.set(view, v) })
+      .run([{ source: { raster }, views: this.views, tag: sha }], 1, { onVector: (_, view, v) => vectors.set(view, v) })
       .then(
         () => {
           if (vectors.size === this.views.length) this.arrived(sha, vectors);

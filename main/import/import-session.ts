@@ -267,7 +267,7 @@ export class ImportSession {
       this.decoded++;
       settle(null);
       // Holds this decode slot while the backbone is behind, so the copies waiting for it stay few.
-      await this.embeddings?.add(sha, image.normalized);
+      await this.embeddings?.add(sha, image.raster);
     } catch (err) {
       settle(reasonOf(err));
       throw err;

@@ -1,13 +1,12 @@
 // Worker thread that decodes images and cuts the backbone's inputs from them,
 // and hands those to the inference worker. Each work item is one image with
-// every view wanted of it: its normalized copy is decoded once (an original
-// is normalized first, as an import would) and every view is cut from that
-// one raster. At most `concurrency` images are in hand at a time, so memory
+// every view wanted of it: its source becomes one raster (image-source.ts:
+// at most one decode) and every view is cut from that raster. At most `concurrency` images are in hand at a time, so memory
 // stays bounded whatever is embedded.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImportSkipError } from '../import/skip-error.js';
-import { normalizedCopy } from './image-source.js';
-import { cutView, decodeCopy } from './preprocess.js';
+import { decodesOf, rasterOf } from './image-source.js';
+import { cutView } from './preprocess.js';
 import type { DecodedMessage, DecodeWorkerInit, FromWorker, ToDecoder, WorkItem } from './embed-protocol.js';
 
 const init = workerData as DecodeWorkerInit;
@@ -31,19 +30,20 @@ function message(err: unknown): string {
 }
 
 function scaled(pixels: Uint8Array): Float32Array<ArrayBuffer> {
+  const { divisor, offset } = init.scale;
   const input = new Float32Array(pixels.length);
-  for (let j = 0; j < pixels.length; j++) input[j] = pixels[j]! / 127.5 - 1;
+  for (let j = 0; j < pixels.length; j++) input[j] = pixels[j]! / divisor + offset;
   return input;
 }
 
 async function work(item: WorkItem): Promise<void> {
-  // An original is decoded once to make its copy, then the copy once.
-  let decodes = 'normalized' in item.source ? 1 : 2;
+  // Counted before the decode so that a failed one counts too.
+  let decodes = decodesOf(item.source);
   let k = 0;
   try {
-    const decoded = await decodeCopy(await normalizedCopy(item.source));
+    const raster = await rasterOf(item.source);
     for (; k < item.views.length; k++) {
-      const input = scaled(await cutView(decoded, item.views[k]!, init.inputSize));
+      const input = scaled(await cutView(raster, item.views[k]!, init.inputSize));
       const msg: DecodedMessage = { seq: item.seqs[k]!, input, decodes };
       decodes = 0;
       init.decoded.postMessage(msg, [input.buffer]);

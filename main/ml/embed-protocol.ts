@@ -21,13 +21,15 @@ export interface InferenceWorkerInit {
 
 export interface DecodeWorkerInit {
   inputSize: number;
+  /** The backbone's input scaling (its spec): value = pixel / divisor + offset. */
+  scale: { divisor: number; offset: number };
   /** Images decoded at once. */
   concurrency: number;
   /** Sends DecodedMessage to the inference worker. */
   decoded: MessagePort;
 }
 
-/** One image and every view wanted of it: decoded once, cut once per view. */
+/** One image and every view wanted of it: decoded at most once (an import's raster not at all), cut once per view. */
 export interface WorkItem {
   /** One per view, chosen by the Embedder; unique among views in flight. */
   seqs: number[];

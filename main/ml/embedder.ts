@@ -64,7 +64,7 @@ export interface EmbedRunResult {
   /** Images answered, failed ones included. */
   done: number;
   failed: number;
-  /** Times an image's bytes were decoded: one per stored copy, two per original (it is normalized first). */
+  /** Times an image's bytes were decoded: one per stored copy or original, none for an import's raster. */
   decodes: number;
 }
 
@@ -121,7 +121,7 @@ export class Embedder {
       maxBatch: opts.maxBatch ?? 16,
       decoded: channel.port2,
     };
-    const decodeInit: DecodeWorkerInit = { inputSize: spec.inputSize, concurrency: opts.decodeAhead ?? 2, decoded: channel.port1 };
+    const decodeInit: DecodeWorkerInit = { inputSize: spec.inputSize, scale: spec.scale, concurrency: opts.decodeAhead ?? 2, decoded: channel.port1 };
     const inference = new Worker(new URL('./embed-worker.js', import.meta.url), {
       workerData: inferenceInit,
       transferList: [channel.port2],

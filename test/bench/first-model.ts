@@ -24,6 +24,8 @@ export interface FirstModelRun {
   /** Process CPU time, all threads (the workers are threads of this process). */
   cpuSeconds: number;
   importSeconds: number;
+  /** Process CPU time of the import alone. */
+  importCpuSeconds: number;
   trainSeconds: number;
   /** How the training's time split between its phases. */
   phaseSeconds: Partial<Record<TrainPhase, number>>;
@@ -64,6 +66,7 @@ async function run(folder: string, dir: string, doing: { now: string }): Promise
     });
     const report = await core.api.importPaths({ jobId: 'import', paths: [folder] });
     const imported = performance.now();
+    const importCpu = process.cpuUsage(cpu0);
     const phaseSeconds: Partial<Record<TrainPhase, number>> = {};
     let phase: { name: TrainPhase; at: number } | null = null;
     const endPhase = () => {
@@ -104,6 +107,7 @@ async function run(folder: string, dir: string, doing: { now: string }): Promise
       seconds: (done - started) / 1000,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       importSeconds: (imported - started) / 1000,
+      importCpuSeconds: (importCpu.user + importCpu.system) / 1e6,
       trainSeconds: (done - imported) / 1000,
       phaseSeconds,
       embeddedByImport: report.embedded ?? 0,

@@ -10,8 +10,8 @@ import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { decodeNormalized } from '../../main/import/decode.js';
 import { pancake } from '../helpers/cli.js';
+import { normalizedPng } from '../helpers/normalized.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { repoRoot, tempDir } from '../helpers/temp.js';
 
@@ -27,10 +27,10 @@ interface Prediction {
 
 /**
  * The preprocessing the export README documents (EXIF orientation, RGB, shorter side to 224, centre crop, px/127.5-1),
- * applied to the normalized copy the app embeds instead of the original.
+ * applied to the normalized raster the app embeds instead of the original.
  */
 async function documented(file: string): Promise<Float32Array> {
-  const { data } = await sharp(await decodeNormalized(fs.readFileSync(file), path.basename(file)))
+  const { data } = await sharp(await normalizedPng(file))
     .rotate()
     .resize(224, 224, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
     .removeAlpha()

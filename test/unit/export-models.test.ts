@@ -1,6 +1,6 @@
 // Proof that exported models give the app's answers: every hymenoptera
 // validation image is normalized as the app normalizes every image (the
-// 512-px copy an import stores), goes through the preprocessing the export
+// 512-px raster an import embeds), goes through the preprocessing the export
 // README documents, then through (a) the app's arithmetic: the backbone in
 // onnxruntime + the head in plain JS, averaged with the same for the app's own
 // mirrored view when the version predicts with test-time augmentation (the
@@ -17,8 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { DenseWeights, HeadModel } from '../../main/ml/head-format.js';
 import { referenceProbabilities } from '../helpers/reference-head.js';
-import { decodeNormalized } from '../../main/import/decode.js';
 import { preprocess } from '../../main/ml/preprocess.js';
+import { normalizedPng } from '../helpers/normalized.js';
 import { FLIP_VIEW, PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
 import { buildWholeOnnx } from '../../main/export/onnx-export.js';
 import { buildWholeTfjs } from '../../main/export/tfjs-export.js';
@@ -252,7 +252,7 @@ describe('whole-model export gives the reference answers', () => {
       for (const f of fs.readdirSync(path.join(VAL_DIR, cls)).sort()) {
         const file = path.join(VAL_DIR, cls, f);
         names.push(`${cls}/${f}`);
-        const normalized = await decodeNormalized(fs.readFileSync(file), f);
+        const normalized = await normalizedPng(file);
         const documented = await documentedPreprocessing(normalized);
         images.push(documented);
         const plain = await preprocess(normalized, viewSpec(PLAIN_VIEW), SIZE);

@@ -1,6 +1,7 @@
-// An import embeds what it adds as it goes: each original is decoded once,
-// its copy is embedded under the prediction views by the project's warm
-// backbone, and the vectors are those the stored copy gives. A cancelled
+// An import embeds what it adds as it goes: each original is decoded once and
+// nothing else is (the backbone's inputs are cut from that raster, not from
+// the stored JPEG copy), the project's warm backbone embeds it under the
+// prediction views, and the vectors are those Try it gives the same file. A cancelled
 // import leaves every image with all of those vectors or none (the rest are
 // made later), and without weights the import still works and says so. A
 // training with augmentation then decodes each image once for its new views.
@@ -61,7 +62,7 @@ after(async () => {
   await embedder.close();
 });
 
-test('the import embeds every added image as the stored copy would, decoding each original once', async () => {
+test('the import embeds every added image as Try it would, with one decode per image', async (t) => {
   const home = tempDir();
   const core = new PancakeCore({ stateDir: home, host: 'cli' });
   const seen: ImportEmbedding[] = [];
@@ -70,10 +71,13 @@ test('the import embeds every added image as the stored copy would, decoding eac
   });
   try {
     await core.api.projectCreate({ path: path.join(home, 'embedded.pancake') });
-    const decodesBefore = originalDecodes();
+    const coreEmbedder = await core.embedders.get(DEFAULT_BACKBONE);
+    const originalsBefore = originalDecodes();
+    const embedderBefore = coreEmbedder.decodes;
     const report = await core.api.importPaths({ jobId: 'import', paths: [photoFolder(15)] });
     assert.equal(report.added, 30, JSON.stringify(report.skipped));
-    assert.equal(originalDecodes() - decodesBefore, 30, 'each original is decoded once');
+    assert.equal(originalDecodes() - originalsBefore, 30, 'each original is decoded once');
+    assert.equal(coreEmbedder.decodes - embedderBefore, 0, 'the embedder decodes nothing the import already decoded');
     assert.equal(report.embedded, 30);
     assert.equal(report.embeddingNote, undefined);
     const { perImage, orphans } = vectorCounts(core.store);
@@ -91,23 +95,28 @@ test('the import embeds every added image as the stored copy would, decoding eac
     assert.equal(again.computed, 0, 'nothing is left for training to embed');
     assert.equal(again.decodes, 0);
 
-    // What the import stored is what the stored copy gives.
+    // What the import stored is what Try it gives for the same file's bytes:
+    // the same decode, the same raster, the same crop.
     for (const view of PREDICTION_VIEWS) {
-      const fromCopies = await embedder.embedMany(ids.map((id) => ({ normalized: core.store.normalized(id)!.bytes })), view);
       const stored = new Map(getEmbeddings(core.store, DEFAULT_BACKBONE, ids, [view]).map((e) => [e.imageId, e.vector]));
-      ids.forEach((id, i) => {
-        const v = fromCopies[i];
-        assert.ok(v instanceof Float32Array, String(v));
-        assert.ok(cosine(stored.get(id)!, v) > 0.99999, `image ${id}, ${view}`);
-      });
-      // And what Try it gives for the same file's bytes.
       const images = core.store.listImages();
       const tried = await embedder.embedMany(images.map((i) => ({ name: i.fileName, bytes: fs.readFileSync(i.sourcePath) })), view);
       images.forEach((image, i) => {
         const v = tried[i];
         assert.ok(v instanceof Float32Array, String(v));
-        assert.ok(cosine(stored.get(image.id)!, v) >= 0.999, `${image.fileName}, ${view}`);
+        assert.ok(cosine(stored.get(image.id)!, v) > 0.99999, `${image.fileName}, ${view}`);
       });
+      // The stored JPEG copy, which later views are cut from, is close but
+      // not the same picture (JPEG's chroma subsampling): docs/benchmarks.md.
+      const fromCopies = await embedder.embedMany(ids.map((id) => ({ normalized: core.store.normalized(id)!.bytes })), view);
+      const cosines = ids.map((id, i) => {
+        const v = fromCopies[i];
+        assert.ok(v instanceof Float32Array, String(v));
+        return cosine(stored.get(id)!, v);
+      });
+      const mean = cosines.reduce((a, b) => a + b, 0) / cosines.length;
+      t.diagnostic(`${view}: cosine of the stored copy's embedding to the import's, mean ${mean.toFixed(4)}, lowest ${Math.min(...cosines).toFixed(4)}`);
+      assert.ok(Math.min(...cosines) > 0.95, `${view}: lowest cosine ${Math.min(...cosines)}`);
     }
 
     // A training with augmentation decodes each image that needs more views once, however many it needs.

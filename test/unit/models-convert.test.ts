@@ -17,8 +17,8 @@ import { convertBackbone, ConvertError, type ConvertedOutput } from '../../main/
 import { MODEL_MANIFEST, type ManifestEntry } from '../../main/models/manifest.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { manifestEntry, originalFile } from '../helpers/originals.js';
-import { decodeNormalized } from '../../main/import/decode.js';
 import { preprocess } from '../../main/ml/preprocess.js';
+import { normalizedPng } from '../helpers/normalized.js';
 import { PLAIN_VIEW, viewSpec } from '../../main/ml/views.js';
 import { repoRoot, sharedDir } from '../helpers/temp.js';
 
@@ -133,7 +133,7 @@ describe('converted backbones on real photos', () => {
       // An even spread over the class, not its first files.
       for (let k = 0; k < PER_CLASS; k++) {
         const file = files[Math.floor((k * files.length) / PER_CLASS)]!;
-        const normalized = await decodeNormalized(fs.readFileSync(path.join(VAL_DIR, cls, file)), file);
+        const normalized = await normalizedPng(path.join(VAL_DIR, cls, file));
         const pixels = await preprocess(normalized, viewSpec(PLAIN_VIEW), SIZE);
         inputs.push(Float32Array.from(pixels, (v) => v / 127.5 - 1));
       }

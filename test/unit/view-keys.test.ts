@@ -18,7 +18,7 @@ import { DEFAULT_BACKBONE } from '../../main/ml/backbones.js';
 import { Embedder } from '../../main/ml/embedder.js';
 import { ensureEmbeddings } from '../../main/ml/embedding-cache.js';
 import { cutView, decodeCopy } from '../../main/ml/preprocess.js';
-import { ALL_VIEWS, PLAIN_VIEW, PREDICTION_VIEWS, trainingViews, viewKey, viewSpec, type ViewSpec } from '../../main/ml/views.js';
+import { ALL_VIEWS, FLIP_VIEW, PLAIN_VIEW, PREDICTION_VIEWS, trainingViews, viewKey, viewSpec, type ViewSpec } from '../../main/ml/views.js';
 import { datasetDir } from '../helpers/datasets.js';
 import { tempDir } from '../helpers/temp.js';
 import { projectSql } from '../helpers/project-sql.js';
@@ -104,12 +104,17 @@ test('one run decodes each image once, however many views it wants', async () =>
   assert.deepEqual(result.failed, []);
 });
 
-test('the plain view cut from the decoded copy is the crop sharp makes from the JPEG itself', async () => {
+test('the plain view cut from the decoded copy is the crop sharp makes from the JPEG itself, and the mirror view its flop', async () => {
   for (const id of ids) {
     const jpeg = store.normalized(id)!.bytes;
     const direct = await sharp(Buffer.from(jpeg)).resize(224, 224, { fit: 'cover', position: 'centre', kernel: 'lanczos3' }).toColourspace('srgb').raw().toBuffer();
-    const cut = await cutView(await decodeCopy(jpeg), viewSpec(PLAIN_VIEW), 224);
+    const decoded = await decodeCopy(jpeg);
+    const cut = await cutView(decoded, viewSpec(PLAIN_VIEW), 224);
     assert.ok(Buffer.from(cut.buffer, cut.byteOffset, cut.byteLength).equals(direct), `image ${id}`);
+    // And the mirror view is that crop flopped by sharp, pixel for pixel.
+    const flopped = await sharp(direct, { raw: { width: 224, height: 224, channels: 3 } }).flop().raw().toBuffer();
+    const mirror = await cutView(decoded, viewSpec(FLIP_VIEW), 224);
+    assert.ok(Buffer.from(mirror.buffer, mirror.byteOffset, mirror.byteLength).equals(flopped), `image ${id}, mirrored`);
   }
 });
 
