@@ -1,7 +1,7 @@
 // The names a failed call carries across every transport, and the one base
 // class of errors meant for the person using Pancake. describeError
 // (main/core/errors.ts) passes a UserError's sentence on by instanceof, so a
-// new class of them needs no list to join; test/unit/user-errors.test.ts
+// new class of them needs no list to join; test/unit/contract/user-errors.test.ts
 // checks each reaches the browser host and the CLI with its sentence.
 // Plain classes: the renderer bundles this too.
 

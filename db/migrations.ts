@@ -4,7 +4,7 @@
 // user_version, so a project file is always at exactly one known version.
 // A new migration is a new file and a line here, never an edit of an old one:
 // files of every earlier version must keep migrating the same way
-// (test/unit/migrations.test.ts opens a populated file of each).
+// (test/unit/db/migrations.test.ts opens a populated file of each).
 import type { Database } from 'better-sqlite3';
 import { migrate0001 } from './migrations/0001-initial.js';
 import { migrate0002 } from './migrations/0002-class-folders.js';

@@ -25,7 +25,7 @@ export class StoreError extends UserError {
 
 /**
  * Readable on light and dark backgrounds, and at least 20 CIELAB units
- * apart from each other (test/unit/class-order.test.ts checks), so 21
+ * apart from each other (test/unit/db/class-order.test.ts checks), so 21
  * classes never share a colour. The first ten are the colours of projects
  * made before the palette grew.
  */

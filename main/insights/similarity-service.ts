@@ -18,7 +18,7 @@ import { IndexCache, loadIndex, nearestImages, type VectorIndex } from './vector
  * MobileNetV2: copies resized to 70%, recompressed at quality 60 or cropped
  * by 3-5% a side mostly score 0.93-0.98 (a few down to 0.87), while the most
  * alike different photos (same scene, same photographer) reach 0.84.
- * test/unit/insights-duplicates.test.ts checks the margin on real photos.
+ * test/unit/insights/insights-duplicates.test.ts checks the margin on real photos.
  */
 export const DEFAULT_DUPLICATE_THRESHOLD = 0.9;
 /** Pairs are collected down to here, so the threshold can be lowered without a new scan. */

@@ -5,7 +5,7 @@
 // (cutView), so six views cost one decode. The plain view matches the
 // backbones' SOURCE.md: shorter side to the input size, then a centre crop,
 // lanczos3; cut from a decoded copy it is byte for byte the crop sharp makes
-// from the JPEG itself (test/unit/view-keys.test.ts). The copy's raster is
+// from the JPEG itself (test/unit/ml/view-keys.test.ts). The copy's raster is
 // not the original's (JPEG's chroma subsampling): docs/benchmarks.md gives
 // the cosine between their embeddings.
 import sharp, { type Sharp } from 'sharp';
