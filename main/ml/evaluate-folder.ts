@@ -9,19 +9,10 @@ import { withEmbedder } from './with-embedder.js';
 import { CoreError } from '../core/errors.js';
 import { isIgnoredName } from '../import/layout.js';
 import { walkFiles } from '../import/walk.js';
-import { computeMetrics, type Confusion } from './metrics.js';
+import type { FolderEvaluationResult } from '../../contract/types.js';
+import { computeMetrics } from './metrics.js';
 import { applyHead, argMax, averageProbabilities, predictionViews, type ImagesProgress } from './predict.js';
 import { activeVersion, loadHead, VersionError } from './versions.js';
-
-export interface FolderEvaluation {
-  accuracy: number;
-  n: number;
-  perClass: Record<string, { precision: number; recall: number; f1: number; n: number }>;
-  confusion: Confusion;
-  /** Sub-folders whose name matches no class of the model; their images are not scored. */
-  unknownClasses: string[];
-  failed: { file: string; reason: string }[];
-}
 
 /**
  * Every file below a class folder is scored or reported, as an import would
@@ -38,7 +29,7 @@ export async function evaluateFolder(
   store: ProjectStore,
   folder: string,
   opts: ModelsLocation & { embedder?: Embedder; signal?: AbortSignal; onProgress?: (p: ImagesProgress) => void } = {},
-): Promise<FolderEvaluation> {
+): Promise<FolderEvaluationResult> {
   const version = activeVersion(store);
   if (!version) throw new VersionError('There is no trained model to evaluate yet. Train one first.');
   const head = loadHead(store, version.id);
@@ -90,7 +81,7 @@ export async function evaluateFolder(
     throw new CoreError(`None of the ${refused.length} files under ${folder} could be scored; ${path.basename(refused[0]!.file)}: ${refused[0]!.reason}.`);
   }
   const m = computeMetrics(head.classes, truth, predicted);
-  const perClass: FolderEvaluation['perClass'] = {};
+  const perClass: FolderEvaluationResult['perClass'] = {};
   for (const [name, c] of Object.entries(m.perClass)) perClass[name] = { precision: c.precision, recall: c.recall, f1: c.f1, n: c.support };
   return {
     accuracy: m.accuracy,

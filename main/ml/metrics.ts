@@ -1,12 +1,6 @@
 // Classification metrics from true and predicted class indices.
 
-import type { ClassScores } from '../../contract/types.js';
-
-export interface Confusion {
-  labels: string[];
-  /** matrix[true][predicted] = count. */
-  matrix: number[][];
-}
+import type { ClassScores, ConfusionMatrix } from '../../contract/types.js';
 
 export interface Metrics {
   accuracy: number;
@@ -14,7 +8,7 @@ export interface Metrics {
   /** Unweighted mean F1 over classes that have images or predictions. */
   macroF1: number;
   perClass: Record<string, ClassScores>;
-  confusion: Confusion;
+  confusion: ConfusionMatrix;
 }
 
 /** One validation image's outcome, for the "worst mistakes" view. */
@@ -26,7 +20,7 @@ export interface ImagePrediction {
   probabilities: number[];
 }
 
-export function confusionMatrix(labels: string[], truth: readonly number[], predicted: readonly number[]): Confusion {
+export function confusionMatrix(labels: string[], truth: readonly number[], predicted: readonly number[]): ConfusionMatrix {
   const matrix = labels.map(() => labels.map(() => 0));
   truth.forEach((t, i) => matrix[t]![predicted[i]!]!++);
   return { labels: [...labels], matrix };

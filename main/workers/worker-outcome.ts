@@ -30,6 +30,9 @@ export function workerOutcome<T, M>(worker: Worker, opts: WorkerOutcomeOptions<T
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
+      // A worker that outlives the call (a pre-started trainer) keeps none of its
+      // listeners but the error one: an 'error' nobody listens to would throw.
+      worker.off('message', onMessage).off('exit', onExit);
       opts.onSettled?.();
       fn();
     };
@@ -37,6 +40,11 @@ export function workerOutcome<T, M>(worker: Worker, opts: WorkerOutcomeOptions<T
       resolve: (value) => once(() => resolve(value)),
       reject: (reason) => once(() => reject(reason)),
     };
+    const onMessage = (msg: M) => {
+      if (!settled) opts.onMessage(msg, settle);
+    };
+    const onError = (error: Error) => settle.reject(opts.failed({ error }));
+    const onExit = (exitCode: number) => settle.reject(opts.failed({ exitCode }));
     const onAbort = () => {
       if (settled) return;
       opts.onCancel?.();
@@ -47,10 +55,6 @@ export function workerOutcome<T, M>(worker: Worker, opts: WorkerOutcomeOptions<T
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (msg: M) => {
-      if (!settled) opts.onMessage(msg, settle);
-    });
-    worker.on('error', (error) => settle.reject(opts.failed({ error })));
-    worker.on('exit', (exitCode) => settle.reject(opts.failed({ exitCode })));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }

@@ -5,23 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { seededRandom } from '../../main/ml/random.js';
 
 const COMPLETE_MARK = '.complete';
 
-/** mulberry32: the same seed gives the same picture on every machine. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Smooth gradients with a little grain: compresses and decodes like a photo, unlike pure noise. */
 function photo(seed: number, width: number, height: number): Promise<Buffer> {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   // Clamped, so bright spots saturate instead of wrapping round to black.
   const data = new Uint8ClampedArray(width * height * 3);
   for (let c = 0; c < 3; c++) {

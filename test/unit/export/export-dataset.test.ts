@@ -12,38 +12,16 @@ import { prepareOutputDir, writeFilesAtomically } from '../../../main/export/wri
 import { importPaths } from '../../../main/import/import-session.js';
 import { makeImage, makeImageTree } from '../../helpers/images.js';
 import { tempDir } from '../../helpers/temp.js';
+import { parseCsv as parseRows } from '../../helpers/csv.js';
 import { projectSql } from '../../helpers/project-sql.js';
 
 const quiet = { onProgress: () => undefined };
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-/** RFC 4180, enough to check what the export wrote. */
+/** Every row of what the export wrote ends with CRLF, the last one too. */
 function parseCsv(text: string): string[][] {
   assert.ok(text.endsWith('\r\n'), 'every row ends with CRLF');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted && ch === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (ch === '"') {
-      quoted = !quoted;
-    } else if (!quoted && ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (!quoted && ch === '\r' && text[i + 1] === '\n') {
-      rows.push([...row, field]);
-      row = [];
-      field = '';
-      i++;
-    } else {
-      field += ch;
-    }
-  }
-  return rows;
+  return parseRows(text);
 }
 
 function filesBelow(dir: string): string[] {

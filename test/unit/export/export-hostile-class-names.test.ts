@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { parseCsv } from '../../helpers/csv.js';
 import { pancake } from '../../helpers/cli.js';
 import { makeImageTree } from '../../helpers/images.js';
 import { tempDir } from '../../helpers/temp.js';
@@ -30,31 +31,6 @@ const NAMES = [...FORMULAS, APOSTROPHE, LONG];
 function run(r: { code: number; stdout: string; stderr: string }): string {
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
-}
-
-/** RFC 4180 as labels.csv writes it (CRLF rows). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted && ch === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (!quoted && ch === '\r' && text[i + 1] === '\n') {
-      rows.push([...row, field]);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
 }
 
 /** Whole graphemes of `full`, from its start. */

@@ -28,6 +28,7 @@ import { decodeVarint, MessageWriter, readFields } from '../../../main/export/pr
 import { resolveBackbone } from '../../../main/ml/backbones.js';
 import { datasetDir } from '../../helpers/datasets.js';
 import { repoRoot } from '../../helpers/temp.js';
+import { seededRandom } from '../../../main/ml/random.js';
 
 const BACKBONE = 'mobilenet_v2_1.0_224';
 const MODEL_DIR = path.join(resolveBackbone(BACKBONE).modelsDir, BACKBONE);
@@ -69,16 +70,6 @@ async function documentedPreprocessing(image: Buffer): Promise<Float32Array> {
   return Float32Array.from(data, (v) => v / 127.5 - 1);
 }
 
-/** mulberry32: deterministic weights, so a failure reproduces. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function denseLayer(next: () => number, inputSize: number, outputSize: number, scale: number): DenseWeights {
   const uniform = (): number => (next() * 2 - 1) * scale;
@@ -100,7 +91,7 @@ interface Variant {
 // Scales keep logits spread over a few units, so softmax is neither flat nor
 // saturated; without L2 normalisation embeddings have a norm of about 30.
 function makeHead(seed: number, classes: string[], hidden: number | null, l2normalize: boolean): HeadModel {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const inputScale = l2normalize ? 1 : 1 / 30;
   const hiddenLayer = hidden === null ? null : denseLayer(next, DIM, hidden, 3 * inputScale);
   const output = hiddenLayer
