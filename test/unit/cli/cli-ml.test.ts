@@ -1,7 +1,7 @@
 // The whole loop through the real `pancake` command, as a user would run it:
 // import, train, evaluate, predict and export; then proof that the exported
 // models give the app's own answers on every validation image.
-import '../../main/ml/telemetry-off.js';
+import '../../../main/ml/telemetry-off.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

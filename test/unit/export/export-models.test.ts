@@ -6,7 +6,7 @@
 // mirrored view when the version predicts with test-time augmentation (the
 // reference), (b) the exported .onnx and (c) the exported TF.js model: all of
 // them through one head in each format, an even spread through the others.
-import '../../main/ml/telemetry-off.js';
+import '../../../main/ml/telemetry-off.js';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

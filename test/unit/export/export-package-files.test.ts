@@ -1,6 +1,6 @@
 // The README's Node.js examples are run exactly as written, against the
 // exported files on disk, and must print the reference's top class.
-import '../../main/ml/telemetry-off.js';
+import '../../../main/ml/telemetry-off.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

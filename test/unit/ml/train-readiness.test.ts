@@ -1,6 +1,6 @@
 // trainingReadiness tells the UI why Train is blocked and which defaults a
 // training would use, so the Advanced settings show what train() really does.
-import '../../main/ml/telemetry-off.js';
+import '../../../main/ml/telemetry-off.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';

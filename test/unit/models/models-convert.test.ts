@@ -3,7 +3,7 @@
 // it refuses what is not the expected model with its own error, and (where
 // ../shared is present) its ONNX gives the staged ONNX's embeddings and
 // ImageNet top-5 on real photos, and its TF.js model the same embedding.
-import '../../main/ml/telemetry-off.js';
+import '../../../main/ml/telemetry-off.js';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
