@@ -18,6 +18,7 @@ import {
 } from './backbones.js';
 import type { DecodeWorkerInit, FromWorker, InferenceWorkerInit, ToDecoder, ToInference, WorkItem } from './embed-protocol.js';
 import type { ImageSource } from './image-source.js';
+import { workerOutcome } from '../workers/worker-outcome.js';
 import { PLAIN_VIEW, viewSpec, type ViewKey } from './views.js';
 
 export interface EmbedderOptions extends ModelsLocation {
@@ -131,36 +132,12 @@ export class Embedder {
       transferList: [channel.port1],
     });
     try {
-      await new Promise<void>((resolve, reject) => {
-        const onMessage = (msg: FromWorker) => {
-          if (msg.type === 'ready') {
-            cleanup();
-            resolve();
-          } else if (msg.type === 'fatal') {
-            cleanup();
-            reject(new BackboneError(msg.damaged ? damagedWeightsMessage(resolved, msg.message) : msg.message));
-          }
-        };
-        const onError = (err: Error) => {
-          cleanup();
-          reject(err);
-        };
-        const onExit = () => {
-          cleanup();
-          reject(new Error('An embedding worker stopped while the backbone was loading.'));
-        };
-        const cleanup = () => {
-          inference.off('message', onMessage);
-          for (const w of [inference, decoder]) {
-            w.off('error', onError);
-            w.off('exit', onExit);
-          }
-        };
-        inference.on('message', onMessage);
-        for (const w of [inference, decoder]) {
-          w.on('error', onError);
-          w.on('exit', onExit);
-        }
+      await workerOutcome<void, FromWorker>([inference, decoder], {
+        onMessage: (msg, settle) => {
+          if (msg.type === 'ready') settle.resolve();
+          else if (msg.type === 'fatal') settle.reject(new BackboneError(msg.damaged ? damagedWeightsMessage(resolved, msg.message) : msg.message));
+        },
+        failed: ({ error }) => error ?? new Error('An embedding worker stopped while the backbone was loading.'),
       });
     } catch (err) {
       await Promise.all([inference.terminate(), decoder.terminate()]);

@@ -90,7 +90,6 @@ function convertInWorker(id: string, tflite: Uint8Array, signal: AbortSignal | u
         : settle.reject(new ModelFetchError('converter', `Pancake could not convert ${id}: ${reply.message}. Please report this as a bug.`)),
     // The converter is plain JavaScript with no native code, so stopping its worker mid-way is safe.
     onCancel: () => void worker.terminate(),
-    cancelled: () => signal?.reason,
     failed: ({ error }) =>
       new ModelFetchError('converter', error ? `Pancake could not convert ${id}: ${error.message}. Please report this as a bug.` : `The conversion of ${id} stopped unexpectedly.`),
   });

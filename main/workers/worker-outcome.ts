@@ -13,8 +13,8 @@ export interface WorkerOutcomeOptions<T, M> {
   signal?: AbortSignal | undefined;
   /** Each message from the worker; an answer calls `settle`, anything else (progress) just returns. */
   onMessage(msg: M, settle: Settle<T>): void;
-  /** The rejection of a cancel; `onCancel` runs first (ask the worker to stop, or stop it where that is safe). */
-  cancelled(): unknown;
+  /** The rejection of a cancel (default: the signal's reason); `onCancel` runs first (ask the worker to stop, or stop it where that is safe). */
+  cancelled?(): unknown;
   onCancel?(): void;
   /** The rejection when the worker fails or leaves before answering. */
   failed(detail: { error?: Error; exitCode?: number }): unknown;
@@ -22,8 +22,10 @@ export interface WorkerOutcomeOptions<T, M> {
   onSettled?(): void;
 }
 
-export function workerOutcome<T, M>(worker: Worker, opts: WorkerOutcomeOptions<T, M>): Promise<T> {
+/** `workers`: the one worker of the call, or every worker whose failure ends it (an embedder's decoder and inference workers). */
+export function workerOutcome<T, M>(workers: Worker | readonly Worker[], opts: WorkerOutcomeOptions<T, M>): Promise<T> {
   const { signal } = opts;
+  const all = Array.isArray(workers) ? workers : [workers as Worker];
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const once = (fn: () => void) => {
@@ -32,7 +34,7 @@ export function workerOutcome<T, M>(worker: Worker, opts: WorkerOutcomeOptions<T
       signal?.removeEventListener('abort', onAbort);
       // A worker that outlives the call (a pre-started trainer) keeps none of its
       // listeners but the error one: an 'error' nobody listens to would throw.
-      worker.off('message', onMessage).off('exit', onExit);
+      for (const w of all) w.off('message', onMessage).off('exit', onExit);
       opts.onSettled?.();
       fn();
     };
@@ -48,13 +50,13 @@ export function workerOutcome<T, M>(worker: Worker, opts: WorkerOutcomeOptions<T
     const onAbort = () => {
       if (settled) return;
       opts.onCancel?.();
-      settle.reject(opts.cancelled());
+      settle.reject(opts.cancelled ? opts.cancelled() : signal?.reason);
     };
     if (signal?.aborted) {
       onAbort();
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    for (const w of all) w.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }
