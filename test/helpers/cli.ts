@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './temp.js';
 
@@ -12,11 +12,16 @@ export interface CliResult {
 export function pancake(args: string[], opts: { home: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, PANCAKE_HOME: opts.home, ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return finished(spawn(process.execPath, [PANCAKE, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
+}
+
+/** The compiled `pancake` command. */
+export const PANCAKE = path.join(repoRoot, 'dist/main/cli/pancake.js');
+
+/** What a command printed and how it ended. */
+export function finished(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
+  child.stdin.end();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/main/cli/pancake.js'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

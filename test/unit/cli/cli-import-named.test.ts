@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportReport } from '../../../contract/types.js';
-import { pancake, type CliResult } from '../../helpers/cli.js';
+import { finished, pancake, PANCAKE, type CliResult } from '../../helpers/cli.js';
 import { makeImage } from '../../helpers/images.js';
-import { repoRoot, tempDir } from '../../helpers/temp.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const NOT_UTF8 = [0x61, 0xff, 0x2e, 0x6a, 0x70, 0x67]; // "a\xff.jpg"
 
@@ -52,18 +52,12 @@ test('hidden files named on the command line are imported, and odd names get the
 function pancakeWithRawArg(args: string[], rawLast: Buffer, home: string): Promise<CliResult> {
   const script = 'exec "$@" "$(printf "$PANCAKE_RAW_ARG")"';
   const octal = [...rawLast].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', script, 'sh', process.execPath, path.join(repoRoot, 'dist/main/cli/pancake.js'), ...args], {
+  return finished(
+    spawn('/bin/sh', ['-c', script, 'sh', process.execPath, PANCAKE, ...args], {
       env: { ...process.env, PANCAKE_HOME: home, PANCAKE_RAW_ARG: octal },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 test('a file named on the command line whose name is not valid UTF-8 is refused with that reason, not "does not exist"', async () => {
