@@ -115,7 +115,10 @@ test('evaluate, suggestions, duplicates, try it and similar images', { timeout: 
   const picked = [await cards.nth(0).getAttribute('data-image-id'), await cards.nth(1).getAttribute('data-image-id')];
   for (const i of [0, 1]) await cards.nth(i).getByRole('button', { name: /Select suggestion/ }).click();
   await page.getByTestId('accept-selected').click();
-  await page.locator('[data-testid="suggest-count"]:text-is("17 suggestions")').waitFor();
+  // The accept and the list it refreshes queue behind the background work a
+  // training leaves (the idle embedder, the live model's refit): on a loaded
+  // machine that took over 30 s once.
+  await page.locator('[data-testid="suggest-count"]:text-is("17 suggestions")').waitFor({ timeout: JOB_TIMEOUT_MS });
   await page.locator('[data-testid="suggestion-group"][data-still="2"]').waitFor();
   await page.locator('[data-testid="count-unlabelled"]:text-is("17")').waitFor();
 
