@@ -26,9 +26,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { exportedImages, unlabelledCount, type ExportedImage } from '../../db/dataset-queries.js';
 import type { ProjectStore } from '../../db/project-store.js';
-import type { Split } from '../../contract/types.js';
+import type { ImageFormat, Split } from '../../contract/types.js';
 import { placementOf } from '../import/layout.js';
-import type { ImageFormat } from '../import/sniff.js';
 import { safeFileName, safeFileNames } from './safe-names.js';
 import { cannotWrite, ExportError, prepareOutputDir, StagedOutput } from './write-files.js';
 

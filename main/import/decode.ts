@@ -5,7 +5,8 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import type { Raw } from '../ml/preprocess.js';
 import { decodeBmp, readBmpHeader } from './bmp.js';
 import { ImportSkipError } from './skip-error.js';
-import { FORMAT_LABELS, sniffFormat, type ImageFormat } from './sniff.js';
+import type { ImageFormat } from '../../contract/types.js';
+import { FORMAT_LABELS, sniffFormat } from './sniff.js';
 
 // The development machines and many users' laptops have two cores; more
 // libvips threads per image only add contention with the second decode.

@@ -4,8 +4,6 @@
 
 import type { ImageFormat } from '../../contract/types.js';
 
-export type { ImageFormat };
-
 export const FORMAT_LABELS: Record<ImageFormat, string> = {
   jpeg: 'JPEG',
   png: 'PNG',

@@ -3,13 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { ImageFormat } from '../../contract/types.js';
 
-export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp';
+/** The formats the tests make photos in: a subset of what Pancake reads. */
+type MadeFormat = Extract<ImageFormat, 'jpeg' | 'png' | 'gif' | 'webp'>;
 
 let made = 0;
 
 /** A 40x30 image of a colour no earlier call in this process used. */
-export async function makeImage(file: string, format: ImageFormat = 'jpeg'): Promise<void> {
+export async function makeImage(file: string, format: MadeFormat = 'jpeg'): Promise<void> {
   const n = made++;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const background = { r: (n * 37) % 256, g: (n * 101 + 60) % 256, b: Math.floor(n / 7) % 256 };
