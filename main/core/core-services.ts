@@ -27,6 +27,8 @@ export interface CoreServices extends ProjectServices {
   readonly options: CoreOptions;
   readonly appState: AppState;
   readonly live: LiveModel;
+  /** Whether an idle embedder makes the views beyond the plain one later (the app's hosts; the CLI has no idle time). */
+  readonly background: boolean;
   /** The open project, refusing when it was opened read-only or a job is running. */
   readonly writableStore: ProjectStore;
   modelsLocation(): ModelsLocation;

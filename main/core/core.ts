@@ -52,6 +52,9 @@ export class PancakeCore implements CoreServices {
       ...modelHandlers(this),
     };
     this.idleEmbedding = options.host === 'cli' ? null : new IdleEmbedding(this);
+    this.idleEmbedding?.watch((e) => {
+      if (e.state === 'ended' && e.outcome === 'done') this.live.mirrorsAdded();
+    });
   }
 
   get store(): ProjectStore {
@@ -59,7 +62,11 @@ export class PancakeCore implements CoreServices {
     return this.current;
   }
 
-  get hasProject(): boolean {
+  get background(): boolean {
+    return this.idleEmbedding !== null;
+  }
+
+    get hasProject(): boolean {
     return this.current !== null;
   }
 

@@ -1,15 +1,17 @@
-// Makes the costlier training views (crops, rotations, colour) of labelled
-// images while Pancake has nothing else to do, so the first model never
-// waits for them and later trainings learn from them. It works in small
+// Makes the views an import leaves out while Pancake has nothing else to do:
+// the mirror of every image (which predictions average over), then the
+// costlier training views (crops, rotations, colour) of labelled images. The
+// first model waits for none of them; later trainings learn from them, and
+// the live model's guesses use the mirrors as they come. It works in small
 // batches, starts only when no job runs, and a job starting, the project
 // closing or the app quitting cancels the batch in flight: user work
 // always goes first.
 import type { ProjectStore } from '../../db/project-store.js';
-import { labelledImages, missingEmbeddings, type EmbeddingKey } from '../../db/ml-queries.js';
+import { labelledImages, liveImageRows, missingEmbeddings, type EmbeddingKey } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
 import type { EmbedProgress } from '../ml/embedder.js';
 import { AUGMENT_LIMIT } from '../ml/train.js';
-import { extraTrainingViews } from '../ml/views.js';
+import { extraTrainingViews, FLIP_VIEW } from '../ml/views.js';
 import type { ProjectServices } from './project-services.js';
 import { projectBackbone } from '../ml/backbones.js';
 
@@ -18,12 +20,23 @@ const BATCH_IMAGES = 8;
 /** Quiet time after the last job or change before work starts. */
 const IDLE_DELAY_MS = 1500;
 
-/** The (image, view) pairs still missing: extra views of labelled images that train, in id order. */
-export function missingExtraViews(store: ProjectStore, backbone: string): EmbeddingKey[] {
-  const learners = labelledImages(store).filter((i) => i.split === 'train' || i.split === 'none');
-  if (learners.length > AUGMENT_LIMIT) return [];
-  const views = extraTrainingViews();
-  return missingEmbeddings(store, backbone, learners.flatMap((img) => views.map((view) => ({ imageId: img.id, view }))));
+/**
+ * The (image, view) pairs still missing, in the order they are worth most,
+ * each image's keys side by side: the mirror of labelled images (the next
+ * training learns from it and averages over it), the extra views of those
+ * that train, then the mirror of the rest.
+ */
+export function missingBackgroundViews(store: ProjectStore, backbone: string): EmbeddingKey[] {
+  const labelled = labelledImages(store);
+  const labelledIds = new Set(labelled.map((i) => i.id));
+  const learners = labelled.filter((i) => i.split === 'train' || i.split === 'none');
+  const extras = learners.length > AUGMENT_LIMIT ? [] : extraTrainingViews();
+  const mirror = (imageId: number): EmbeddingKey => ({ imageId, view: FLIP_VIEW });
+  return missingEmbeddings(store, backbone, [
+    ...labelled.map((img) => mirror(img.id)),
+    ...learners.flatMap((img) => extras.map((view) => ({ imageId: img.id, view }))),
+    ...liveImageRows(store).filter((r) => !labelledIds.has(r.id)).map((r) => mirror(r.id)),
+  ]);
 }
 
 /** What a batch is doing, for whoever shows or measures the background work. */
@@ -87,11 +100,17 @@ export class IdleEmbedding {
     if (this.stopped || this.running || core.jobs.any() || !core.hasProject || core.store.readOnly) return;
     const store = core.store;
     const backbone = projectBackbone(core.store);
-    this.pending ??= missingExtraViews(store, backbone);
-    const keys = this.pending.filter((k) => !this.failed.has(k.imageId));
-    if (keys.length === 0) return;
-    const ids = new Set([...new Set(keys.map((k) => k.imageId))].slice(0, BATCH_IMAGES));
-    const batch = keys.filter((k) => ids.has(k.imageId));
+    this.pending = (this.pending ?? missingBackgroundViews(store, backbone)).filter((k) => !this.failed.has(k.imageId));
+    // The front of the list, up to BATCH_IMAGES images: one stage at a time, each image's keys of it together.
+    const ids = new Set<number>();
+    let end = 0;
+    for (; end < this.pending.length; end++) {
+      const id = this.pending[end]!.imageId;
+      if (!ids.has(id) && ids.size === BATCH_IMAGES) break;
+      ids.add(id);
+    }
+    const batch = this.pending.slice(0, end);
+    if (batch.length === 0) return;
     const controller = new AbortController();
     this.running = controller;
     let more = false;
@@ -106,7 +125,7 @@ export class IdleEmbedding {
         onProgress: (progress) => this.tell({ state: 'progress', progress }),
       });
       for (const f of result.failed) this.failed.add(f.imageId);
-      if (this.pending) this.pending = this.pending.filter((k) => !ids.has(k.imageId));
+      if (this.pending) this.pending = this.pending.slice(batch.length);
       more = !controller.signal.aborted;
     } catch {
       // Cancelled (the job or change that cancelled it schedules the next

@@ -1,6 +1,9 @@
 // The live model: a draft head that retrains in the background on the
 // cached plain and mirror vectors after every change of labels, images or
-// classes, so the grid can show guesses without anyone pressing Train.
+// classes, so the grid can show guesses without anyone pressing Train. An
+// image needs only its plain vector to take part (an import in the app
+// embeds no other); until the idle embedder has made its mirror, the plain
+// vector stands in for it.
 // Changes are debounced; at most one run goes at a time, and a newer change
 // makes the running one give up. Saved versions still come from Train,
 // which the draft makes way for: while a training runs, the draft's runs
@@ -21,7 +24,6 @@ export const LIVE_EMBED_JOB = 'live-embed';
 export const LIVE_DEBOUNCE_MS = 250;
 /** While changes keep coming (an import adding images), a run still starts this often. */
 const LIVE_MAX_WAIT_MS = 2000;
-const LIVE_VIEWS = [PLAIN_VIEW, FLIP_VIEW];
 const HISTORY_KEPT = 500;
 const VECTORS_PER_MESSAGE = 500;
 
@@ -52,6 +54,10 @@ export class LiveModel {
   private guessIndex: Map<number, number> | null = null;
   private history: LiveAccuracyPoint[] = [];
   private filling: { controller: AbortController; done: Promise<void> } | null = null;
+  /** Images the worker holds with the plain vector standing in for the mirror. */
+  private readonly mirrorless = new Set<number>();
+  /** The idle embedder made mirrors since the last run: those stand-ins are replaced at the next. */
+  private mirrorsMade = false;
   /** Images whose vectors could not be made, or whose embedding the user cancelled: not tried again this session. */
   private readonly noVectors = new Set<number>();
   private fillCancelled = false;
@@ -193,6 +199,7 @@ export class LiveModel {
     const key = `${store.file}\n${backbone}`;
     if (key !== this.key) {
       trainer.reset();
+      this.mirrorless.clear();
       this.key = key;
       this.history = [];
       this.clearGuesses();
@@ -200,19 +207,26 @@ export class LiveModel {
 
     const rows = liveImageRows(store);
     const need = rows.filter((r) => !trainer.has(r.id)).map((r) => r.id);
+    if (this.mirrorsMade) {
+      this.mirrorsMade = false;
+      need.push(...rows.filter((r) => this.mirrorless.has(r.id)).map((r) => r.id));
+    }
     // A slice at a time, each handed over before the next is read: the main thread never holds or copies a big project's vectors at once.
     for (let i = 0; i < need.length; i += VECTORS_PER_MESSAGE) {
-      const index = await loadVectors(store, backbone, need.slice(i, i + VECTORS_PER_MESSAGE), LIVE_VIEWS);
+      const index = await loadVectors(store, backbone, need.slice(i, i + VECTORS_PER_MESSAGE), [PLAIN_VIEW, FLIP_VIEW]);
       if (!this.core.hasProject || this.core.store !== store || this.key !== key) return;
       const ids: number[] = [];
       const views: [Float32Array, Float32Array][] = [];
       for (const [id, byView] of index) {
         const plain = byView.get(PLAIN_VIEW);
+        if (!plain) continue;
         const mirror = byView.get(FLIP_VIEW);
-        if (plain && mirror) {
-          ids.push(id);
-          views.push([plain, mirror]);
-        }
+        // A stand-in resent unchanged would cost the worker a copy for nothing.
+        if (!mirror && this.mirrorless.has(id)) continue;
+        if (mirror) this.mirrorless.delete(id);
+        else this.mirrorless.add(id);
+        ids.push(id);
+        views.push([plain, mirror ?? plain]);
       }
       trainer.addVectors(ids, views);
     }
@@ -288,18 +302,27 @@ export class LiveModel {
     else this.runs.finished++;
   }
 
-  /** Computes the plain and mirror vectors of images that lack them, while no other job runs. */
+  /**
+   * Tells the draft that the idle embedder stored mirrors. It does not
+   * retrain for them (the mirrors of a big project come a few at a time);
+   * the next run, which any change starts, learns from them.
+   */
+  mirrorsAdded(): void {
+    if (this.mirrorless.size > 0) this.mirrorsMade = true;
+  }
+
+  /** Computes the plain vectors of images that lack them, while no other job runs. */
   private fillMissing(store: ProjectStore, backbone: string, ids: readonly number[]): void {
     const todo = ids.filter((id) => !this.noVectors.has(id));
     if (todo.length === 0 || this.filling || this.fillCancelled || this.core.jobs.any() || store.readOnly) return;
     const controller = new AbortController();
-    const wanted = todo.flatMap((imageId) => LIVE_VIEWS.map((view) => ({ imageId, view })));
+    const wanted = todo.map((imageId) => ({ imageId, view: PLAIN_VIEW }));
     const done = (async () => {
       const embedder = await this.core.embedders.get(backbone);
       const result = await ensureEmbeddings(store, embedder, wanted, {
         signal: controller.signal,
         onProgress: (p) => {
-          const embedding = { jobId: LIVE_EMBED_JOB, done: Math.floor(p.done / LIVE_VIEWS.length), total: todo.length, etaSeconds: p.etaSeconds };
+          const embedding = { jobId: LIVE_EMBED_JOB, done: p.done, total: todo.length, etaSeconds: p.etaSeconds };
           this.publish({ embedding });
           this.core.events.emit({
             type: 'progress',

@@ -1,6 +1,6 @@
 // Embeds an import's images as they arrive: each added image's raster (the
 // one decode of its original, before JPEG encoding) goes to the project's
-// backbone (the warm embedder's worker threads) under the prediction views
+// backbone (the warm embedder's worker threads) under the import's views
 // while the import goes on decoding, so that when it finishes the embeddings
 // are there. The vectors of an image are saved
 // together, in one transaction, once its row exists; an image the import did
@@ -13,7 +13,7 @@ import type { ImportEmbedding } from '../../contract/types.js';
 import { BackboneError } from '../ml/backbones.js';
 import type { Embedder } from '../ml/embedder.js';
 import type { Raw } from '../ml/preprocess.js';
-import { PREDICTION_VIEWS, type ViewKey } from '../ml/views.js';
+import type { ViewKey } from '../ml/views.js';
 
 /** Images handed to the embedder and not yet answered: enough to keep both of its threads fed, few enough to hold little. */
 const IN_FLIGHT = 8;
@@ -42,7 +42,8 @@ export class ImportEmbeddings {
     private readonly store: ProjectStore,
     embedder: Promise<Embedder>,
     private readonly onChange: () => void,
-    private readonly views: readonly ViewKey[] = PREDICTION_VIEWS,
+    /** importViews(): the plain view where an idle embedder makes the mirror later. */
+    private readonly views: readonly ViewKey[],
   ) {
     this.ready = embedder.then(
       (e) => void (this.embedder = e),

@@ -17,7 +17,7 @@ import type { BackendName } from './tf-backend.js';
 import { DEFAULT_HEAD_SETTINGS, type Samples } from './train-head.js';
 import { planTraining } from './training-data.js';
 import { loadVectors, yieldToEventLoop, type VectorsByImage } from './vectors-by-image.js';
-import { baseTrainingViews, extraTrainingViews, PLAIN_VIEW, trainingViews, type ViewKey } from './views.js';
+import { baseTrainingViews, extraTrainingViews, FLIP_VIEW, PLAIN_VIEW, trainingViews, type ViewKey } from './views.js';
 import { dataFingerprint, saveVersion, type VersionMetrics, type VersionSettings } from './versions.js';
 
 
@@ -38,8 +38,16 @@ export interface TrainProjectOptions extends ModelsLocation {
   augment?: boolean;
   /** The views training images are learned under, overriding augment: for measuring what each view buys. */
   views?: readonly ViewKey[];
-  /** Average predictions over the plain and mirrored image; default on. */
+  /** Average predictions over the plain and mirrored image; default on once the mirror is there (see background). */
   tta?: boolean;
+  /**
+   * Whether an idle embedder makes the views beyond the plain one (the app).
+   * Then the training waits for the plain view alone, and learns from the
+   * mirror and averages over it once every image it uses has the mirror
+   * cached, as it does with the costlier views. Without one (the CLI, and
+   * the default) the mirror is embedded first.
+   */
+  background?: boolean;
   epochs?: number;
   learningRate?: number;
   /** Units of a hidden layer; null or 0 for none (the default). */
@@ -136,15 +144,20 @@ async function evaluate(
 }
 
 /**
- * Whether the extra views are cached for every training image whose base
- * views are (an image that cannot be read has neither, so it never holds
- * the rest back); false while no image has its base views yet.
+ * Whether these views are cached for every image whose plain view is (an
+ * image that cannot be read has neither, so it never holds the rest back);
+ * false while no image has its plain view yet.
  */
-export function extraViewsReady(store: ProjectStore, backbone: string, images: readonly LabelledImage[]): boolean {
-  const keys = (views: ViewKey[]) => images.flatMap((img) => views.map((view) => ({ imageId: img.id, view })));
-  const unread = new Set(missingEmbeddings(store, backbone, keys(baseTrainingViews())).map((k) => k.imageId));
+export function viewsReady(store: ProjectStore, backbone: string, images: readonly LabelledImage[], views: readonly ViewKey[]): boolean {
+  const keys = (of: readonly ViewKey[]) => images.flatMap((img) => of.map((view) => ({ imageId: img.id, view })));
+  const unread = new Set(missingEmbeddings(store, backbone, keys([PLAIN_VIEW])).map((k) => k.imageId));
   if (unread.size === images.length) return false;
-  return missingEmbeddings(store, backbone, keys(extraTrainingViews())).every((k) => unread.has(k.imageId));
+  return missingEmbeddings(store, backbone, keys(views)).every((k) => unread.has(k.imageId));
+}
+
+/** Whether the default training would learn from the costlier views: cached for every training image, and not too many of them. */
+export function augmentReady(store: ProjectStore, backbone: string, learners: readonly LabelledImage[]): boolean {
+  return learners.length <= AUGMENT_LIMIT && viewsReady(store, backbone, learners, extraTrainingViews());
 }
 
 /** Embeds what the cache lacks; images that cannot be read are left out with a warning. */
@@ -180,10 +193,12 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
   const refit = (opts.refit ?? true) && plan.validationSource === 'holdout';
   const learners = refit ? [...plan.train, ...plan.validation] : plan.train;
   // By default the first model waits for no costlier view: those join once
-  // the idle embedder has made them for every training image.
+  // the idle embedder has made them for every training image, and where
+  // there is one, so does the mirror.
+  const mirrorReady = !opts.background || viewsReady(store, backbone, [...learners, ...plan.validation, ...plan.test], [FLIP_VIEW]);
   const chosenViews = opts.views ? [...opts.views] : opts.augment !== undefined ? trainingViews(opts.augment) : null;
-  const embedViews = chosenViews ?? baseTrainingViews();
-  const tta = opts.tta ?? true;
+  const embedViews = chosenViews ?? (mirrorReady ? baseTrainingViews() : [PLAIN_VIEW]);
+  const tta = opts.tta ?? (mirrorReady || embedViews.includes(FLIP_VIEW));
   const evalViews = predictionViews(tta);
   const phase = (p: TrainPhase) => opts.onPhase?.(p);
 
@@ -199,8 +214,7 @@ export async function trainProject(store: ProjectStore, opts: TrainProjectOption
         evalViews.filter((view) => !learnerIds.has(img.id) || !embedViews.includes(view)).map((view) => ({ imageId: img.id, view })),
       ),
     ], opts);
-    const trainViews =
-      chosenViews ?? trainingViews(learners.length <= AUGMENT_LIMIT && extraViewsReady(store, backbone, learners));
+    const trainViews = chosenViews ?? (mirrorReady ? trainingViews(augmentReady(store, backbone, learners)) : [PLAIN_VIEW]);
     const augment = trainViews.some((v) => extraTrainingViews().includes(v));
     const warnings = [...plan.warnings, ...embedded.warnings];
     const { dim } = embedded;

@@ -1,4 +1,4 @@
-// `node dist/test/tools/kfold-heads.js [--views NAME] [--no-compare-refit]
+// `node dist/test/tools/kfold-heads.js [--views NAME] [--no-compare-refit] [--no-tta]
 // [--weight-decay X] [--patience N] [--dropout X] <out-folder>...`: a measurement tool
 // for choosing the training defaults. On each project left by
 // test/tools/embed-dataset.ts it trains through the real trainProject, with
@@ -39,12 +39,15 @@ async function main(): Promise<void> {
       'weight-decay': { type: 'string' },
       patience: { type: 'string' },
       dropout: { type: 'string' },
+      // The app's first model: no mirror to average over until the idle embedder has made it.
+      'no-tta': { type: 'boolean' },
     },
   });
   const head = {
     ...(values['weight-decay'] ? { weightDecay: Number(values['weight-decay']) } : {}),
     ...(values.patience ? { patience: Number(values.patience) } : {}),
     ...(values.dropout ? { dropout: Number(values.dropout) } : {}),
+    ...(values['no-tta'] ? { tta: false } : {}),
   };
   const viewSets = VIEW_SETS.filter(([name]) => !values.views || name === values.views);
   const refits = values['no-compare-refit'] ? [true] : [true, false];

@@ -5,6 +5,7 @@ import type { ImportEmbedding, ImportReport } from '../../../contract/types.js';
 import { ImportEmbeddings } from '../../import/import-embeddings.js';
 import { ImportSession, importPaths } from '../../import/import-session.js';
 import { projectBackbone } from '../../ml/backbones.js';
+import { importViews } from '../../ml/views.js';
 
 type ImportMethods = 'importPaths' | 'importBegin' | 'importAdd' | 'importEnd' | 'importReports';
 
@@ -35,7 +36,7 @@ export function importHandlers(core: CoreServices): Pick<Handlers, ImportMethods
   /** The project's backbone, warm from the core's embedders, embeds what the import adds. */
   const embeddings = (store: typeof core.writableStore) => {
     const backbone = projectBackbone(core.store);
-    return (onChange: () => void) => new ImportEmbeddings(store, core.embedders.get(backbone), onChange);
+    return (onChange: () => void) => new ImportEmbeddings(store, core.embedders.get(backbone), onChange, importViews(core.background));
   };
 
   const imagesChanged = () => core.events.emit({ type: 'project-changed', what: 'images' });

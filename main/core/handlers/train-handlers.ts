@@ -4,7 +4,7 @@ import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandi
 import { manifestEntry } from '../../models/install.js';
 import { labelledImages } from '../../../db/ml-queries.js';
 import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
-import { trainProject, extraViewsReady, AUGMENT_LIMIT, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
+import { trainProject, augmentReady, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
 import { DEFAULT_HEAD_SETTINGS } from '../../ml/train-head.js';
 import {
   activeVersionOutOfDate,
@@ -125,7 +125,7 @@ export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> 
       try {
         const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE });
         const learners = plan.validationSource === 'holdout' ? [...plan.train, ...plan.validation] : plan.train;
-        const augment = learners.length <= AUGMENT_LIMIT && extraViewsReady(store, base.backbone, learners);
+        const augment = augmentReady(store, base.backbone, learners);
         return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(augment) };
       } catch (err) {
         if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(false) };
@@ -143,6 +143,7 @@ export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> 
           backbone,
           embedder: await core.embedders.get(backbone),
           signal: job.controller.signal,
+          background: core.background,
           ...(settings.augment !== undefined ? { augment: settings.augment } : {}),
           ...(settings.epochs !== undefined ? { epochs: settings.epochs } : {}),
           ...(settings.learningRate !== undefined ? { learningRate: settings.learningRate } : {}),

@@ -1,20 +1,22 @@
-// The costlier training views are made while Pancake is idle: a training
-// right after an import does not wait for them, and once the idle embedder
-// has made them for every training image, the next training learns from
-// them without being asked. A real core, project file and backbone.
+// The views an app's import leaves out are made while Pancake is idle: a
+// training right after an import waits for nothing but the plain view, and
+// once the idle embedder has made the mirror and the costlier views for
+// every image, the next training learns from them and averages over the
+// mirror without being asked. A real core, project file and backbone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PancakeCore } from '../../../main/core/core.js';
-import { missingExtraViews } from '../../../main/core/idle-embedding.js';
+import { missingBackgroundViews } from '../../../main/core/idle-embedding.js';
 import { projectBackbone } from '../../../main/ml/backbones.js';
-import { countEmbeddings, labelledImages } from '../../../db/ml-queries.js';
-import { extraTrainingViews } from '../../../main/ml/views.js';
+import { getVersion } from '../../../main/ml/versions.js';
+import { countEmbeddings, getEmbeddings, labelledImages } from '../../../db/ml-queries.js';
+import { ALL_VIEWS, extraTrainingViews, FLIP_VIEW, PLAIN_VIEW } from '../../../main/ml/views.js';
 import { makeImageTree } from '../../helpers/images.js';
 import { tempDir } from '../../helpers/temp.js';
 
-test('the first model waits for no extra view; the idle embedder makes them and the next training uses them', async () => {
+test('the first model waits for nothing but the plain view; the idle embedder makes the rest and the next training uses them', async () => {
   const root = tempDir();
   await makeImageTree(root, { reds: 12, blues: 12 });
   const core = new PancakeCore({ stateDir: tempDir(), host: 'browser' });
@@ -22,19 +24,21 @@ test('the first model waits for no extra view; the idle embedder makes them and 
     await core.api.projectCreate({ path: path.join(tempDir(), 'idle.pancake') });
     await core.api.importPaths({ jobId: 'import', paths: [path.join(root, 'reds'), path.join(root, 'blues')] });
     const backbone = projectBackbone(core.store);
+    assert.equal(countEmbeddings(core.store, backbone), 24, 'the import embedded the plain view of each image, nothing else');
 
-    // Straight after the import: 24 images' extra views take several idle batches, and a job cancels them.
+    // Straight after the import: the mirrors and extra views take several idle batches, and a job cancels them.
     const first = await core.api.train({ jobId: 'first' });
-    const versions = () => core.api.versionsList({}).then((r) => r.versions);
-    assert.equal((await versions()).find((v) => v.id === first.versionId)!.settings.augment, false);
-    assert.ok(missingExtraViews(core.store, backbone).length > 0);
+    const firstSettings = getVersion(core.store, first.versionId).settings;
+    assert.deepEqual([firstSettings.views, firstSettings.tta, firstSettings.augment], [[PLAIN_VIEW], false, false]);
+    assert.ok(missingBackgroundViews(core.store, backbone).length > 0);
 
-    while (missingExtraViews(core.store, backbone).length > 0) await sleep(200);
-    assert.equal(countEmbeddings(core.store, backbone), 24 * 6);
+    while (missingBackgroundViews(core.store, backbone).length > 0) await sleep(200);
+    assert.equal(countEmbeddings(core.store, backbone), 24 * ALL_VIEWS.length);
     assert.equal((await core.api.trainingReadiness({})).defaults.augment, true);
 
     const second = await core.api.train({ jobId: 'second' });
-    assert.equal((await versions()).find((v) => v.id === second.versionId)!.settings.augment, true);
+    const secondSettings = getVersion(core.store, second.versionId).settings;
+    assert.deepEqual([secondSettings.views, secondSettings.tta, secondSettings.augment], [[...ALL_VIEWS], true, true]);
   } finally {
     core.shutdown();
   }
@@ -48,33 +52,33 @@ test('a job starting cancels the idle batch in flight; every image keeps all its
     await core.api.projectCreate({ path: path.join(tempDir(), 'idle-cancel.pancake') });
     await core.api.importPaths({ jobId: 'import', paths: [path.join(root, 'reds'), path.join(root, 'blues')] });
     const backbone = projectBackbone(core.store);
-    const extraViews = extraTrainingViews().length;
-    /** Extra views each labelled image is still missing, by image. */
-    const missingByImage = () => {
-      const counts = new Map(labelledImages(core.store).map((i) => [i.id, 0]));
-      for (const k of missingExtraViews(core.store, backbone)) counts.set(k.imageId, counts.get(k.imageId)! + 1);
-      return [...counts.values()];
+    const extraViews = extraTrainingViews();
+    const ids = labelledImages(core.store).map((i) => i.id);
+    const state = () => {
+      const stored = getEmbeddings(core.store, backbone, ids, ALL_VIEWS);
+      const extrasPerImage = ids.map((id) => stored.filter((e) => e.imageId === id && extraViews.includes(e.view)).length);
+      return { mirrors: stored.filter((e) => e.view === FLIP_VIEW).length, extrasPerImage };
     };
 
-    // The first batch runs to its end; the second is held at its start by the job.
-    const batches: { outcome: string; missing: number[] }[] = [];
+    // Batches of eight images: three make the 24 mirrors, the fourth (the first of the extra views) is held at its start by the job.
+    const batches: { outcome: string; mirrors: number; extrasPerImage: number[] }[] = [];
     const unwatch = core.idleEmbedding!.watch((e) => {
-      if (e.state === 'progress' && batches.length === 1 && e.progress.done === 0) core.jobs.start('user-work', 'test');
-      if (e.state === 'ended') batches.push({ outcome: e.outcome, missing: missingByImage() });
+      if (e.state === 'progress' && batches.length === 3 && e.progress.done === 0) core.jobs.start('user-work', 'test');
+      if (e.state === 'ended') batches.push({ outcome: e.outcome, ...state() });
     });
     // The idle embedder's timer does not keep the process alive; this wait does.
-    while (batches.length < 2) await sleep(100);
+    while (batches.length < 4) await sleep(100);
     unwatch();
-    assert.equal(batches[0]!.outcome, 'done');
-    assert.equal(batches[1]!.outcome, 'cancelled');
-    for (const { missing } of batches) assert.ok(missing.every((n) => n === 0 || n === extraViews), `missing views per image: ${missing.join(',')}`);
-    const complete = (missing: number[]) => missing.filter((n) => n === 0).length;
-    assert.equal(complete(batches[0]!.missing), 8, 'the finished batch made its eight images');
-    assert.equal(complete(batches[1]!.missing), 8, 'the cancelled batch added nothing');
+    assert.deepEqual(batches.map((b) => b.outcome), ['done', 'done', 'done', 'cancelled']);
+    assert.deepEqual(batches.map((b) => b.mirrors), [8, 16, 24, 24], 'the mirrors of labelled images come first');
+    for (const { extrasPerImage } of batches) {
+      assert.ok(extrasPerImage.every((n) => n === 0 || n === extraViews.length), `extra views per image: ${extrasPerImage.join(',')}`);
+    }
+    assert.equal(batches[3]!.extrasPerImage.filter((n) => n > 0).length, 0, 'the cancelled batch added nothing');
 
     core.jobs.end('user-work');
-    while (missingExtraViews(core.store, backbone).length > 0) await sleep(200);
-    assert.equal(countEmbeddings(core.store, backbone), 24 * (2 + extraViews));
+    while (missingBackgroundViews(core.store, backbone).length > 0) await sleep(200);
+    assert.equal(countEmbeddings(core.store, backbone), 24 * ALL_VIEWS.length);
   } finally {
     core.shutdown();
   }

@@ -144,7 +144,7 @@ test('a cancelled import leaves each image with all its prediction vectors or no
       onProgress: (p) => {
         if (p.added >= 12) controller.abort();
       },
-      embeddings: (onChange) => new ImportEmbeddings(store, Promise.resolve(embedder), onChange),
+      embeddings: (onChange) => new ImportEmbeddings(store, Promise.resolve(embedder), onChange, PREDICTION_VIEWS),
     });
     assert.equal(report.cancelled, true);
     assert.ok(report.added >= 12 && report.added < 80, `added ${report.added}`);
