@@ -1,6 +1,6 @@
 // The user's order of classes, end to end in the real renderer with twelve
-// classes: a class moves by keyboard (Alt+↑ on its row) and from its menu,
-// the order is stored in the project (a reload keeps it), and the number
+// classes: a class moves by keyboard (Alt+↑ on its row), from its menu and
+// by dragging its row (an insertion line shows where it lands), the order is stored in the project (a reload keeps it), and the number
 // keys, the class picker, the preview's list and Evaluate's confusion matrix
 // and per-class table all follow it. A model keeps the order it was trained
 // with for its outputs and exports; only the views show it in the user's.
@@ -27,7 +27,7 @@ async function waitForPlace(page: Page, name: string, index: number): Promise<vo
   await page.getByTestId('class-sidebar').getByTestId('class-name').nth(index).filter({ hasText: new RegExp(`^${name}$`) }).waitFor();
 }
 
-test('twelve classes in the user\'s order: moved by keys and menu, kept in the project, followed everywhere', { timeout: 3 * TRAIN_TIMEOUT_MS }, async (t) => {
+test('twelve classes in the user\'s order: moved by keys, menu and drag, kept in the project, followed everywhere', { timeout: 3 * TRAIN_TIMEOUT_MS }, async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-class-order-'));
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const counts: Record<string, number> = {};
@@ -73,10 +73,40 @@ test('twelve classes in the user\'s order: moved by keys and menu, kept in the p
   assert.match(await menu.getByTestId('class-move-down').innerText(), /Move down\s*Alt\+↓/);
   await session.screenshot('class-order-01-menu');
   await menu.getByTestId('class-move-down').click();
-  const order = ['sweater', 'boots', 'bag', ...CLASSES.slice(2, 11)];
   await waitForPlace(page, 'bag', 2);
+  assert.deepEqual(await sidebarNames(page), ['sweater', 'boots', 'bag', ...CLASSES.slice(2, 11)]);
+
+  // --- by dragging: shorts (10th, no number key) up between sweater and boots -
+  const line = page.getByTestId('class-insert-line');
+  const shorts = await page.getByTestId('class-row-shorts').boundingBox();
+  const boots = await page.getByTestId('class-row-boots').boundingBox();
+  await page.mouse.move(shorts!.x + shorts!.width / 2, shorts!.y + shorts!.height / 2);
+  await page.mouse.down();
+  // The upper quarter of boots' row is the slot above it.
+  await page.mouse.move(boots!.x + boots!.width / 2, boots!.y + boots!.height / 4, { steps: 8 });
+  await line.waitFor();
+  assert.equal(await line.getAttribute('data-slot'), '1');
+  const lineBox = await line.boundingBox();
+  assert.ok(Math.abs(lineBox!.y + lineBox!.height / 2 - boots!.y) <= 2, `the line is at boots' top edge (${lineBox!.y} vs ${boots!.y})`);
+  await session.screenshot('class-order-02-dragging');
+  await page.mouse.up();
+  await waitForPlace(page, 'shorts', 1);
+  await line.waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('class-row-shorts').locator('kbd').first().innerText(), '2');
+  // A class row is no image: dropping it on a class labelled nothing.
+  assert.deepEqual(
+    await page.locator('[data-testid^="class-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-count'))),
+    CLASSES.map(() => '6'),
+  );
+
+  // --- and down past the last row: bag goes to the end ----------------------
+  const socks = page.getByTestId('class-row-socks');
+  const socksBox = await socks.boundingBox();
+  await page.getByTestId('class-row-bag').dragTo(socks, { targetPosition: { x: socksBox!.width / 2, y: socksBox!.height * 0.75 } });
+  const order = ['sweater', 'shorts', 'boots', 'dress', 'hat', 'jacket', 'jeans', 'scarf', 'shirt', 'skirt', 'socks', 'bag'];
+  await waitForPlace(page, 'bag', 11);
   assert.deepEqual(await sidebarNames(page), order);
-  await session.screenshot('class-order-02-sidebar');
+  await session.screenshot('class-order-03-sidebar');
 
   // --- the number keys and every list follow -------------------------------
   assert.equal(await page.getByTestId('class-row-sweater').locator('kbd').first().innerText(), '1');
@@ -84,6 +114,9 @@ test('twelve classes in the user\'s order: moved by keys and menu, kept in the p
   await page.getByTestId('grid-cell').first().click();
   await page.keyboard.press('1');
   await page.locator('[data-testid="class-row-sweater"][data-count="7"]').waitFor();
+  await page.getByTestId('grid-cell').first().click();
+  await page.keyboard.press('2');
+  await page.locator('[data-testid="class-row-shorts"][data-count="7"]').waitFor();
 
   await page.getByTestId('grid-cell').first().click();
   await page.keyboard.press('l');
@@ -127,7 +160,7 @@ test('twelve classes in the user\'s order: moved by keys and menu, kept in the p
   assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-true'), 'sweater');
   assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-predicted'), 'sweater');
   assert.ok(Number(await diagonal.getAttribute('data-count')) <= 2);
-  await session.screenshot('class-order-03-evaluate');
+  await session.screenshot('class-order-04-evaluate');
 
   assert.deepEqual(session.hostLog.filter((l) => l.includes('[pageerror]')), []);
 });
