@@ -76,11 +76,11 @@ test('twelve classes in the user\'s order: moved by keys, menu and drag, kept in
   await waitForPlace(page, 'bag', 2);
   assert.deepEqual(await sidebarNames(page), ['sweater', 'boots', 'bag', ...CLASSES.slice(2, 11)]);
 
-  // --- by dragging: shorts (10th, no number key) up between sweater and boots -
+  // --- by dragging: jeans (7th) up between sweater and boots ---------------
   const line = page.getByTestId('class-insert-line');
-  const shorts = await page.getByTestId('class-row-shorts').boundingBox();
+  const jeans = await page.getByTestId('class-row-jeans').boundingBox();
   const boots = await page.getByTestId('class-row-boots').boundingBox();
-  await page.mouse.move(shorts!.x + shorts!.width / 2, shorts!.y + shorts!.height / 2);
+  await page.mouse.move(jeans!.x + jeans!.width / 2, jeans!.y + jeans!.height / 2);
   await page.mouse.down();
   // The upper quarter of boots' row is the slot above it.
   await page.mouse.move(boots!.x + boots!.width / 2, boots!.y + boots!.height / 4, { steps: 8 });
@@ -90,23 +90,33 @@ test('twelve classes in the user\'s order: moved by keys, menu and drag, kept in
   assert.ok(Math.abs(lineBox!.y + lineBox!.height / 2 - boots!.y) <= 2, `the line is at boots' top edge (${lineBox!.y} vs ${boots!.y})`);
   await session.screenshot('class-order-02-dragging');
   await page.mouse.up();
-  await waitForPlace(page, 'shorts', 1);
+  await waitForPlace(page, 'jeans', 1);
   await line.waitFor({ state: 'detached' });
-  assert.equal(await page.getByTestId('class-row-shorts').locator('kbd').first().innerText(), '2');
+  assert.equal(await page.getByTestId('class-row-jeans').locator('kbd').first().innerText(), '2');
   // A class row is no image: dropping it on a class labelled nothing.
   assert.deepEqual(
     await page.locator('[data-testid^="class-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-count'))),
     CLASSES.map(() => '6'),
   );
 
-  // --- and down past the last row: bag goes to the end ----------------------
-  const socks = page.getByTestId('class-row-socks');
-  const socksBox = await socks.boundingBox();
-  await page.getByTestId('class-row-bag').dragTo(socks, { targetPosition: { x: socksBox!.width / 2, y: socksBox!.height * 0.75 } });
-  const order = ['sweater', 'shorts', 'boots', 'dress', 'hat', 'jacket', 'jeans', 'scarf', 'shirt', 'skirt', 'socks', 'bag'];
+  // --- and down below the last row, out of view at first: bag goes to the end.
+  // Held at the sidebar's lower edge, the row scrolls the list (Chromium's own autoscroll).
+  const sidebar = page.getByTestId('class-sidebar');
+  const sidebarBox = await sidebar.boundingBox();
+  const bag = await page.getByTestId('class-row-bag').boundingBox();
+  await page.mouse.move(bag!.x + bag!.width / 2, bag!.y + bag!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bag!.x + bag!.width / 2, sidebarBox!.y + sidebarBox!.height - 8, { steps: 10 });
+  await page.waitForFunction((el) => el!.scrollTop > 0 && el!.scrollTop + el!.clientHeight >= el!.scrollHeight - 1, await sidebar.elementHandle());
+  const socks = await page.getByTestId('class-row-socks').boundingBox();
+  await page.mouse.move(socks!.x + socks!.width / 2, socks!.y + socks!.height * 0.75, { steps: 4 });
+  await page.locator('[data-testid="class-insert-line"][data-slot="12"]').waitFor();
+  await session.screenshot('class-order-03-dragging-to-end');
+  await page.mouse.up();
+  const order = ['sweater', 'jeans', 'boots', 'dress', 'hat', 'jacket', 'scarf', 'shirt', 'shorts', 'skirt', 'socks', 'bag'];
   await waitForPlace(page, 'bag', 11);
   assert.deepEqual(await sidebarNames(page), order);
-  await session.screenshot('class-order-03-sidebar');
+  await session.screenshot('class-order-04-sidebar');
 
   // --- the number keys and every list follow -------------------------------
   assert.equal(await page.getByTestId('class-row-sweater').locator('kbd').first().innerText(), '1');
@@ -116,7 +126,7 @@ test('twelve classes in the user\'s order: moved by keys, menu and drag, kept in
   await page.locator('[data-testid="class-row-sweater"][data-count="7"]').waitFor();
   await page.getByTestId('grid-cell').first().click();
   await page.keyboard.press('2');
-  await page.locator('[data-testid="class-row-shorts"][data-count="7"]').waitFor();
+  await page.locator('[data-testid="class-row-jeans"][data-count="7"]').waitFor();
 
   await page.getByTestId('grid-cell').first().click();
   await page.keyboard.press('l');
@@ -160,7 +170,7 @@ test('twelve classes in the user\'s order: moved by keys, menu and drag, kept in
   assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-true'), 'sweater');
   assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-predicted'), 'sweater');
   assert.ok(Number(await diagonal.getAttribute('data-count')) <= 2);
-  await session.screenshot('class-order-04-evaluate');
+  await session.screenshot('class-order-05-evaluate');
 
   assert.deepEqual(session.hostLog.filter((l) => l.includes('[pageerror]')), []);
 });
