@@ -1,9 +1,11 @@
 // The user's order of classes, end to end in the real renderer with twelve
 // classes: a class moves by keyboard (Alt+↑ on its row), from its menu and
-// by dragging its row (an insertion line shows where it lands), the order is stored in the project (a reload keeps it), and the number
-// keys, the class picker, the preview's list and Evaluate's confusion matrix
-// and per-class table all follow it. A model keeps the order it was trained
-// with for its outputs and exports; only the views show it in the user's.
+// by dragging its row (an insertion line shows where it lands; an image
+// dragged onto a row labels it and moves nothing), the order is stored in
+// the project (a reload keeps it), and the number keys, the class picker,
+// the preview's list and Evaluate's confusion matrix and per-class table all
+// follow it. A model keeps the order it was trained with for its outputs and
+// exports; only the views show it in the user's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -142,6 +144,19 @@ test('twelve classes in the user\'s order: moved by keys, menu and drag, kept in
   assert.deepEqual(await preview.getByTestId('preview-label').evaluateAll((o) => o.map((x) => x.getAttribute('data-class'))), order);
   await page.keyboard.press('Escape');
   await preview.waitFor({ state: 'detached' });
+
+  // --- an image dragged onto a row's edge labels it; it never reorders -------
+  const cell = await page.getByTestId('grid-cell').first().boundingBox();
+  const bootsRow = page.getByTestId('class-row-boots');
+  const bootsBox = await bootsRow.boundingBox();
+  await page.mouse.move(cell!.x + cell!.width / 2, cell!.y + cell!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bootsBox!.x + bootsBox!.width / 2, bootsBox!.y + bootsBox!.height / 4, { steps: 8 });
+  await page.locator('[data-testid="class-row-boots"].drop').waitFor();
+  assert.equal(await line.count(), 0);
+  await page.mouse.up();
+  await page.locator('[data-testid="class-row-boots"][data-count="7"]').waitFor();
+  assert.deepEqual(await sidebarNames(page), order);
 
   // --- stored in the project: a reload, and the file itself, keep it --------
   await page.reload();
