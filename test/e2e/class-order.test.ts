@@ -1,9 +1,11 @@
 // The user's order of classes, end to end in the real renderer with twelve
-// classes: a class moves by keyboard (Alt+↑ on its row) and from its menu,
-// the order is stored in the project (a reload keeps it), and the number
-// keys, the class picker, the preview's list and Evaluate's confusion matrix
-// and per-class table all follow it. A model keeps the order it was trained
-// with for its outputs and exports; only the views show it in the user's.
+// classes: a class moves by keyboard (Alt+↑ on its row), from its menu and
+// by dragging its row (an insertion line shows where it lands; an image
+// dragged onto a row labels it and moves nothing), the order is stored in
+// the project (a reload keeps it), and the number keys, the class picker,
+// the preview's list and Evaluate's confusion matrix and per-class table all
+// follow it. A model keeps the order it was trained with for its outputs and
+// exports; only the views show it in the user's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -27,7 +29,7 @@ async function waitForPlace(page: Page, name: string, index: number): Promise<vo
   await page.getByTestId('class-sidebar').getByTestId('class-name').nth(index).filter({ hasText: new RegExp(`^${name}$`) }).waitFor();
 }
 
-test('twelve classes in the user\'s order: moved by keys and menu, kept in the project, followed everywhere', { timeout: 3 * TRAIN_TIMEOUT_MS }, async (t) => {
+test('twelve classes in the user\'s order: moved by keys, menu and drag, kept in the project, followed everywhere', { timeout: 3 * TRAIN_TIMEOUT_MS }, async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-class-order-'));
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const counts: Record<string, number> = {};
@@ -73,10 +75,50 @@ test('twelve classes in the user\'s order: moved by keys and menu, kept in the p
   assert.match(await menu.getByTestId('class-move-down').innerText(), /Move down\s*Alt\+↓/);
   await session.screenshot('class-order-01-menu');
   await menu.getByTestId('class-move-down').click();
-  const order = ['sweater', 'boots', 'bag', ...CLASSES.slice(2, 11)];
   await waitForPlace(page, 'bag', 2);
+  assert.deepEqual(await sidebarNames(page), ['sweater', 'boots', 'bag', ...CLASSES.slice(2, 11)]);
+
+  // --- by dragging: jeans (7th) up between sweater and boots ---------------
+  const line = page.getByTestId('class-insert-line');
+  const jeans = await page.getByTestId('class-row-jeans').boundingBox();
+  const boots = await page.getByTestId('class-row-boots').boundingBox();
+  await page.mouse.move(jeans!.x + jeans!.width / 2, jeans!.y + jeans!.height / 2);
+  await page.mouse.down();
+  // The upper quarter of boots' row is the slot above it.
+  await page.mouse.move(boots!.x + boots!.width / 2, boots!.y + boots!.height / 4, { steps: 8 });
+  await line.waitFor();
+  assert.equal(await line.getAttribute('data-slot'), '1');
+  const lineBox = await line.boundingBox();
+  assert.ok(Math.abs(lineBox!.y + lineBox!.height / 2 - boots!.y) <= 2, `the line is at boots' top edge (${lineBox!.y} vs ${boots!.y})`);
+  await session.screenshot('class-order-02-dragging');
+  await page.mouse.up();
+  await waitForPlace(page, 'jeans', 1);
+  await line.waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('class-row-jeans').locator('kbd').first().innerText(), '2');
+  // A class row is no image: dropping it on a class labelled nothing.
+  assert.deepEqual(
+    await page.locator('[data-testid^="class-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-count'))),
+    CLASSES.map(() => '6'),
+  );
+
+  // --- and down below the last row, out of view at first: bag goes to the end.
+  // Held at the sidebar's lower edge, the row scrolls the list (Chromium's own autoscroll).
+  const sidebar = page.getByTestId('class-sidebar');
+  const sidebarBox = await sidebar.boundingBox();
+  const bag = await page.getByTestId('class-row-bag').boundingBox();
+  await page.mouse.move(bag!.x + bag!.width / 2, bag!.y + bag!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bag!.x + bag!.width / 2, sidebarBox!.y + sidebarBox!.height - 8, { steps: 10 });
+  await page.waitForFunction((el) => el!.scrollTop > 0 && el!.scrollTop + el!.clientHeight >= el!.scrollHeight - 1, await sidebar.elementHandle());
+  const socks = await page.getByTestId('class-row-socks').boundingBox();
+  await page.mouse.move(socks!.x + socks!.width / 2, socks!.y + socks!.height * 0.75, { steps: 4 });
+  await page.locator('[data-testid="class-insert-line"][data-slot="12"]').waitFor();
+  await session.screenshot('class-order-03-dragging-to-end');
+  await page.mouse.up();
+  const order = ['sweater', 'jeans', 'boots', 'dress', 'hat', 'jacket', 'scarf', 'shirt', 'shorts', 'skirt', 'socks', 'bag'];
+  await waitForPlace(page, 'bag', 11);
   assert.deepEqual(await sidebarNames(page), order);
-  await session.screenshot('class-order-02-sidebar');
+  await session.screenshot('class-order-04-sidebar');
 
   // --- the number keys and every list follow -------------------------------
   assert.equal(await page.getByTestId('class-row-sweater').locator('kbd').first().innerText(), '1');
@@ -84,6 +126,9 @@ test('twelve classes in the user\'s order: moved by keys and menu, kept in the p
   await page.getByTestId('grid-cell').first().click();
   await page.keyboard.press('1');
   await page.locator('[data-testid="class-row-sweater"][data-count="7"]').waitFor();
+  await page.getByTestId('grid-cell').first().click();
+  await page.keyboard.press('2');
+  await page.locator('[data-testid="class-row-jeans"][data-count="7"]').waitFor();
 
   await page.getByTestId('grid-cell').first().click();
   await page.keyboard.press('l');
@@ -99,6 +144,19 @@ test('twelve classes in the user\'s order: moved by keys and menu, kept in the p
   assert.deepEqual(await preview.getByTestId('preview-label').evaluateAll((o) => o.map((x) => x.getAttribute('data-class'))), order);
   await page.keyboard.press('Escape');
   await preview.waitFor({ state: 'detached' });
+
+  // --- an image dragged onto a row's edge labels it; it never reorders -------
+  const cell = await page.getByTestId('grid-cell').first().boundingBox();
+  const bootsRow = page.getByTestId('class-row-boots');
+  const bootsBox = await bootsRow.boundingBox();
+  await page.mouse.move(cell!.x + cell!.width / 2, cell!.y + cell!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bootsBox!.x + bootsBox!.width / 2, bootsBox!.y + bootsBox!.height / 4, { steps: 8 });
+  await page.locator('[data-testid="class-row-boots"].drop').waitFor();
+  assert.equal(await line.count(), 0);
+  await page.mouse.up();
+  await page.locator('[data-testid="class-row-boots"][data-count="7"]').waitFor();
+  assert.deepEqual(await sidebarNames(page), order);
 
   // --- stored in the project: a reload, and the file itself, keep it --------
   await page.reload();
@@ -127,7 +185,7 @@ test('twelve classes in the user\'s order: moved by keys and menu, kept in the p
   assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-true'), 'sweater');
   assert.equal(await matrix.getByTestId('confusion-cell').first().getAttribute('data-predicted'), 'sweater');
   assert.ok(Number(await diagonal.getAttribute('data-count')) <= 2);
-  await session.screenshot('class-order-03-evaluate');
+  await session.screenshot('class-order-05-evaluate');
 
   assert.deepEqual(session.hostLog.filter((l) => l.includes('[pageerror]')), []);
 });

@@ -1,9 +1,11 @@
-// Dragging images from the grid onto a class. The payload is a private MIME
-// type, so file drops from the desktop (type "Files") are never confused
-// with it, and a drop elsewhere in the OS carries nothing.
+// Dragging images from the grid onto a class, and a class row to another
+// place in the sidebar. Each payload has a private MIME type of its own, so
+// file drops from the desktop (type "Files"), images and classes are never
+// confused with one another, and a drop elsewhere in the OS carries nothing.
 import { plural } from './format';
 
 export const IMAGES_MIME = 'application/x-pancake-images';
+export const CLASS_MIME = 'application/x-pancake-class';
 
 export function startImageDrag(e: DragEvent, ids: number[], color: string | null): void {
   const dt = e.dataTransfer;
@@ -35,4 +37,22 @@ export function droppedImages(e: DragEvent): number[] {
 
 export function carriesFiles(e: DragEvent): boolean {
   return e.dataTransfer?.types.includes('Files') ?? false;
+}
+
+export function startClassDrag(e: DragEvent, id: number): void {
+  const dt = e.dataTransfer;
+  if (!dt) return;
+  dt.setData(CLASS_MIME, String(id));
+  dt.effectAllowed = 'move';
+}
+
+/** Known while dragging over (only the types are readable then), so the sidebar can show where the row would land. */
+export function carriesClass(e: DragEvent): boolean {
+  return e.dataTransfer?.types.includes(CLASS_MIME) ?? false;
+}
+
+/** The dragged class's id; readable when the drag starts and at the drop. */
+export function draggedClass(e: DragEvent): number | null {
+  const id = Number(e.dataTransfer?.getData(CLASS_MIME) ?? '');
+  return Number.isInteger(id) && id > 0 ? id : null;
 }

@@ -7,6 +7,7 @@ import { listen } from './events';
 import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
 import { plural } from './format';
+import { orderWithClassAt } from './class-slots';
 import { live } from './live.svelte';
 import type { AppInfo, ClassInfo, ImageRow, ImagesDelta, ProjectInfo, Split, UndoResult } from '../../../contract/types.js';
 
@@ -300,12 +301,18 @@ class Project {
   }
 
   async moveClass(id: number, delta: -1 | 1): Promise<void> {
-    const ids = this.classes.map((c) => c.id);
-    const i = ids.indexOf(id);
+    const i = this.classes.findIndex((c) => c.id === id);
     const j = i + delta;
-    if (i < 0 || j < 0 || j >= ids.length) return;
-    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-    await api.classReorder({ ids });
+    if (i < 0 || j < 0 || j >= this.classes.length) return;
+    await this.placeClass(id, delta < 0 ? j : j + 1);
+  }
+
+  /** Puts a class at a slot between the rows (see class-slots.ts): a dragged row and Move up/Move down alike. */
+  async placeClass(id: number, slot: number): Promise<void> {
+    const ids = this.classes.map((c) => c.id);
+    const next = orderWithClassAt(ids, id, slot);
+    if (next.every((other, i) => other === ids[i])) return;
+    await api.classReorder({ ids: next });
     await this.refresh();
   }
 
