@@ -302,6 +302,11 @@ export class LiveModel {
     else this.runs.finished++;
   }
 
+  /** Images taking part with their plain vector standing in for the mirror. */
+  get standIns(): number {
+    return this.mirrorless.size;
+  }
+
   /**
    * Tells the draft that the idle embedder stored mirrors. It does not
    * retrain for them (the mirrors of a big project come a few at a time);

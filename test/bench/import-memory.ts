@@ -1,7 +1,9 @@
 // Peak memory of a large import, measured in a child process of its own so
 // that nothing the bench loaded before counts: `node import-memory.js <folder>
-// <seconds>` imports the folder into a new project, stops (cancels) after the
-// time box, and prints one JSON line. importMemory() runs it and, when the
+// <seconds>` imports the folder into a new project through the core as the
+// app runs it (host "browser": the import embeds as it goes, the live model
+// and the idle embedder run), stops (cancels) after the time box, and prints
+// one JSON line. importMemory() runs it and, when the
 // time box cut the import short, extrapolates from how resident memory grew
 // with the images imported over the second half of the run.
 import { execFile } from 'node:child_process';
@@ -9,8 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ProjectStore } from '../../db/project-store.js';
-import { importPaths } from '../../main/import/import-session.js';
+import { PancakeCore } from '../../main/core/core.js';
 
 interface Sample {
   done: number;
@@ -42,16 +43,19 @@ function growthPer1000(samples: Sample[]): number {
 async function child(folder: string, seconds: number): Promise<void> {
   const files = Number(process.env.PANCAKE_BENCH_FILES);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-import-memory-'));
-  const store = ProjectStore.create(path.join(dir, 'bench.pancake'));
+  const core = new PancakeCore({ stateDir: path.join(dir, 'state'), host: 'browser' });
+  await core.api.projectCreate({ path: path.join(dir, 'bench.pancake') });
   let done = 0;
+  core.events.subscribe((e) => {
+    if (e.type === 'progress' && e.jobId === 'import') done = e.done;
+  });
   const samples: Sample[] = [];
   const sample = () => samples.push({ done, mb: process.memoryUsage.rss() / 1e6 });
   const timer = setInterval(sample, 100);
-  const stop = new AbortController();
-  const box = setTimeout(() => stop.abort(), seconds * 1000);
+  const box = setTimeout(() => void core.api.cancelJob({ jobId: 'import' }), seconds * 1000);
   const started = performance.now();
   try {
-    const report = await importPaths(store, [folder], { signal: stop.signal, onProgress: (p) => (done = p.done) });
+    const report = await core.api.importPaths({ jobId: 'import', paths: [folder] });
     sample();
     const peakMb = Math.max(...samples.map((s) => s.mb));
     const growth = growthPer1000(samples);
@@ -67,7 +71,7 @@ async function child(folder: string, seconds: number): Promise<void> {
   } finally {
     clearInterval(timer);
     clearTimeout(box);
-    store.close();
+    core.shutdown();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -25,6 +25,8 @@ test('the first model waits for nothing but the plain view; the idle embedder ma
     await core.api.importPaths({ jobId: 'import', paths: [path.join(root, 'reds'), path.join(root, 'blues')] });
     const backbone = projectBackbone(core.store);
     assert.equal(countEmbeddings(core.store, backbone), 24, 'the import embedded the plain view of each image, nothing else');
+    await core.live.settled();
+    assert.ok(core.live.standIns > 0, 'the draft learns from images with no mirror yet');
 
     // Straight after the import: the mirrors and extra views take several idle batches, and a job cancels them.
     const first = await core.api.train({ jobId: 'first' });
@@ -35,6 +37,13 @@ test('the first model waits for nothing but the plain view; the idle embedder ma
     while (missingBackgroundViews(core.store, backbone).length > 0) await sleep(200);
     assert.equal(countEmbeddings(core.store, backbone), 24 * ALL_VIEWS.length);
     assert.equal((await core.api.trainingReadiness({})).defaults.augment, true);
+
+    // The next run of the draft, which any change starts, takes the mirrors in.
+    const [moved] = labelledImages(core.store);
+    const other = core.store.classes().find((c) => c.id !== moved!.classId)!;
+    await core.api.labelSet({ imageIds: [moved!.id], classId: other.id });
+    await core.live.settled();
+    assert.equal(core.live.standIns, 0);
 
     const second = await core.api.train({ jobId: 'second' });
     const secondSettings = getVersion(core.store, second.versionId).settings;
