@@ -144,7 +144,7 @@ export async function benchLiveModel(sizes: LiveModelBenchSizes): Promise<void> 
   const mem = await importMemory(folder, sizes.importFiles, sizes.importSeconds);
   const whole = mem.imported >= mem.files;
   addRow(
-    `Peak RSS of an import of ${mem.files.toLocaleString('en')} generated 320x240 photos (own process, sampled every 100 ms)`,
+    `Peak RSS of an import of ${mem.files.toLocaleString('en')} generated 320x240 photos through the core as the app runs it, embedding, live model and idle embedder included (own process, sampled every 100 ms)`,
     whole
       ? `${fmt(mem.peakMb, 0)} MB (${fmt(mem.seconds, 0)} s)`
       : `${fmt(mem.peakMb, 0)} MB after ${mem.imported.toLocaleString('en')} images in ${fmt(mem.seconds, 0)} s (time box); growth ${fmt(mem.growthMbPer1000)} MB per 1,000 over the second half, so about ${fmt(mem.projectedPeakMb, 0)} MB at ${mem.files.toLocaleString('en')}`,
