@@ -300,6 +300,8 @@ export interface TrainingReadiness {
   activeVersionId: number | null;
   activeOutOfDate: boolean;
   defaults: TrainDefaults;
+  /** Null where nothing is made in the background (the CLI) or until the idle embedder has looked. */
+  background: BackgroundViews | null;
 }
 
 export interface TrainResult {
@@ -366,7 +368,21 @@ export interface LiveModelEvent {
   status: LiveModelStatus;
 }
 
-export type ApiEvent = JobProgress | ProjectChanged | TrainEpochEvent | LiveModelEvent;
+/**
+ * What the app makes while it is otherwise idle (the mirrors an import
+ * leaves out, then the costlier training views): images still to do, and
+ * how long that should take at the rate measured so far.
+ */
+export interface BackgroundViews {
+  left: number;
+  etaSeconds: number | null;
+}
+
+export interface BackgroundViewsEvent extends BackgroundViews {
+  type: 'background-views';
+}
+
+export type ApiEvent = JobProgress | ProjectChanged | TrainEpochEvent | LiveModelEvent | BackgroundViewsEvent;
 
 // ---- using a model ----------------------------------------------------------
 

@@ -5,6 +5,7 @@ import type { MethodName, ParamsOf, ResultOf } from '../../contract/contract.js'
 import type { ProjectStore } from '../../db/project-store.js';
 import type { ModelsLocation } from '../ml/backbones.js';
 import type { AppState } from './app-state.js';
+import type { IdleEmbedding } from './idle-embedding.js';
 import type { LiveModel } from './live-model.js';
 import type { ProjectServices } from './project-services.js';
 
@@ -29,6 +30,7 @@ export interface CoreServices extends ProjectServices {
   readonly live: LiveModel;
   /** Whether an idle embedder makes the views beyond the plain one later (the app's hosts; the CLI has no idle time). */
   readonly background: boolean;
+  readonly idleEmbedding: IdleEmbedding | null;
   /** The open project, refusing when it was opened read-only or a job is running. */
   readonly writableStore: ProjectStore;
   modelsLocation(): ModelsLocation;

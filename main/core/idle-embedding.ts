@@ -9,6 +9,7 @@
 import type { ProjectStore } from '../../db/project-store.js';
 import { labelledImages, liveImageRows, missingEmbeddings, type EmbeddingKey } from '../../db/ml-queries.js';
 import { ensureEmbeddings } from '../ml/embedding-cache.js';
+import type { BackgroundViews } from '../../contract/types.js';
 import type { EmbedProgress } from '../ml/embedder.js';
 import { AUGMENT_LIMIT } from '../ml/train.js';
 import { extraTrainingViews, FLIP_VIEW } from '../ml/views.js';
@@ -56,6 +57,8 @@ export class IdleEmbedding {
   private readonly unsubscribe: () => void;
   private readonly unwatchJobs: () => void;
   private readonly watchers = new Set<(event: IdleBatchEvent) => void>();
+  /** Seconds per view made, over the batches finished so far, for the ETA: a mirror costs what one of the costlier views costs. */
+  private secondsPerView: number | null = null;
 
   constructor(private readonly core: ProjectServices) {
     this.unsubscribe = core.events.subscribe((event) => {
@@ -84,6 +87,18 @@ export class IdleEmbedding {
     for (const w of this.watchers) w(event);
   }
 
+  /** What is left to make, as far as the idle embedder has looked since the last change; null before it has. */
+  get left(): BackgroundViews | null {
+    if (this.pending === null) return null;
+    const keys = this.pending.filter((k) => !this.failed.has(k.imageId));
+    return { left: new Set(keys.map((k) => k.imageId)).size, etaSeconds: this.secondsPerView === null ? null : keys.length * this.secondsPerView };
+  }
+
+  private announce(): void {
+    const left = this.left;
+    if (left) this.core.events.emit({ type: 'background-views', ...left });
+  }
+
   /** Waits out a quiet spell, then works a batch at a time. */
   schedule(delay = IDLE_DELAY_MS): void {
     if (this.stopped || this.running) return;
@@ -110,6 +125,7 @@ export class IdleEmbedding {
       ids.add(id);
     }
     const batch = this.pending.slice(0, end);
+    this.announce();
     if (batch.length === 0) return;
     const controller = new AbortController();
     this.running = controller;
@@ -119,6 +135,7 @@ export class IdleEmbedding {
       const embedder = await core.embedders.get(backbone);
       if (controller.signal.aborted || !core.hasProject || core.store !== store) return;
       started = true;
+      const batchStarted = performance.now();
       this.tell({ state: 'started', images: ids.size });
       const result = await ensureEmbeddings(store, embedder, batch, {
         signal: controller.signal,
@@ -127,6 +144,9 @@ export class IdleEmbedding {
       for (const f of result.failed) this.failed.add(f.imageId);
       if (this.pending) this.pending = this.pending.slice(batch.length);
       more = !controller.signal.aborted;
+      const perView = (performance.now() - batchStarted) / 1000 / batch.length;
+      this.secondsPerView = this.secondsPerView === null ? perView : 0.8 * this.secondsPerView + 0.2 * perView;
+      this.announce();
     } catch {
       // Cancelled (the job or change that cancelled it schedules the next
       // quiet spell), or the weights are missing (the next change retries).

@@ -1,17 +1,18 @@
 // A folder dropped into the real renderer through the browser host's upload
 // path is embedded as it is imported: the report says how many images the
-// model can already use, and the project file holds their plain views (the
-// app's idle embedder makes the others later).
+// model can already use, and the project file holds their plain views; the
+// idle embedder then makes the others, and the Train view says so while it
+// works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProjectStore } from '../../db/project-store.js';
-import { PLAIN_VIEW } from '../../main/ml/views.js';
+import { ALL_VIEWS, PLAIN_VIEW } from '../../main/ml/views.js';
 import { makeImageTree } from '../helpers/images.js';
 import { startSession } from './harness.js';
-import { createProject, startFolderImport, waitForImportReport } from './steps.js';
+import { closeImportReport, createProject, startFolderImport, waitForImportReport } from './steps.js';
 import { projectSql } from '../helpers/project-sql.js';
 
 const CLASSES = ['t-shirt', 'hat', 'outwear', 'skirt', 'longsleeve', 'dress', 'size 10', 'pants', 'size 2', 'shoes', 'shorts', 'bag'];
@@ -35,11 +36,22 @@ test('an upload is embedded as it is imported, and the report says so', { timeou
 
   const file = await page.getByTestId('project-menu-button').getAttribute('title');
   assert.ok(file?.endsWith('Clothes.pancake'), String(file));
-  const store = ProjectStore.open(file!);
-  try {
-    const n = (projectSql(store).prepare('SELECT COUNT(*) AS n FROM embeddings WHERE view = ?').get(PLAIN_VIEW) as { n: number }).n;
-    assert.equal(n, added);
-  } finally {
-    store.close();
-  }
+  const count = (sql: string, ...args: string[]) => {
+    const store = ProjectStore.open(file!);
+    try {
+      return (projectSql(store).prepare(sql).get(...args) as { n: number }).n;
+    } finally {
+      store.close();
+    }
+  };
+  assert.equal(count('SELECT COUNT(*) AS n FROM embeddings WHERE view = ?', PLAIN_VIEW), added);
+
+  await closeImportReport(page);
+  await page.getByTestId('tab-train').click();
+  const note = page.getByTestId('train-background-views');
+  await note.waitFor();
+  assert.match(await note.innerText(), /extra copies of your photos .*: \d+ images? to go/);
+  await session.screenshot('train-background-views');
+  await note.waitFor({ state: 'hidden', timeout: 120_000 });
+  assert.equal(count('SELECT COUNT(*) AS n FROM embeddings'), added * ALL_VIEWS.length, 'every view of every image, once the note is gone');
 });

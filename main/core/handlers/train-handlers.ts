@@ -113,6 +113,7 @@ export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> 
         labelled: labelled.length,
         activeVersionId: active?.id ?? null,
         activeOutOfDate: activeVersionOutOfDate(store) ?? false,
+        background: core.idleEmbedding?.left ?? null,
       };
       // The UI shows these beside its advanced settings, so they cannot drift from what train() does.
       const defaults = (augment: boolean) => ({

@@ -11,6 +11,7 @@ import { errorMessage } from './format';
 import { BackboneDownload } from './backbone-download.svelte';
 import type {
   BackboneInfo,
+  BackgroundViews,
   EpochStats,
   TrainResult,
   TrainSettings,
@@ -94,6 +95,8 @@ class Training {
   backbones = $state.raw<BackboneInfo[]>([]);
   currentBackbone = $state<string | null>(null);
   readiness = $state.raw<TrainingReadiness | null>(null);
+  /** The idle embedder's work left, from readiness and then its own events. */
+  background = $state.raw<BackgroundViews | null>(null);
   versions = $state.raw<VersionSummary[]>([]);
   /** Metrics of a version never change, so details are cached per id until the project changes. */
   details = $state.raw<ReadonlyMap<number, VersionDetail>>(new Map());
@@ -132,6 +135,8 @@ class Training {
           run.total = event.total;
           run.etaSeconds = event.etaSeconds;
         }
+      } else if (event.type === 'background-views') {
+        this.background = { left: event.left, etaSeconds: event.etaSeconds };
       } else if (event.type === 'project-changed' && this.viewers > 0) {
         // Labels, images and classes change readiness and whether the active version is out of date.
         this.scheduleLoad();
@@ -214,6 +219,7 @@ class Training {
           this.backbones = bb.backbones;
           this.currentBackbone = bb.current;
           this.readiness = readiness;
+          if (readiness.background) this.background = readiness.background;
           this.versions = versions;
           this.pruneSelection();
           this.loadError = null;
@@ -232,6 +238,7 @@ class Training {
   private forgetProject(path: string | null): void {
     this.projectPath = path;
     this.readiness = null;
+    this.background = null;
     this.versions = [];
     this.details = new Map();
     this.detailRequests.clear();
