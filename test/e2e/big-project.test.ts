@@ -2,7 +2,8 @@
 // browser host: a label change, a delete by the Delete key, its undo and redo
 // each update the grid and the sidebar counts from the call's own answer,
 // without reloading the image list; undo names what it undid and selects it;
-// after a scrollbar jump and a drag the cells in view get their thumbnails.
+// after a scrollbar jump and a drag the cells in view get their thumbnails,
+// in batches made into blob URLs by the loader's worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -166,6 +167,10 @@ test('at 5,000 images, labels, deletes, undo and redo update grid and counts wit
       assert.ok(tries < 300, `after a ${steps === 1 ? 'jump' : 'drag'}, cells in view still wait for their thumbnails`);
       await page.waitForTimeout(100);
     }
+    // They came in batches, through the loader's worker (thumb-batch-worker.ts), not one by one: each image
+    // falls back to its own URL when the worker fails, which would show them too.
+    const sources = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-testid="grid-cell"] img[src]')].map((img) => img.src)`);
+    assert.ok(sources.length > 0 && sources.every((src) => src.startsWith('blob:')), `thumbnails not from a batch: ${sources.filter((s) => !s.startsWith('blob:')).slice(0, 3).join(', ')}`);
   }
   await session.screenshot('big-project-04-after-drag');
   assert.doesNotMatch(session.hostLog.join(''), /\[pageerror\]/);

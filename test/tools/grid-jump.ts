@@ -6,7 +6,11 @@
 // the next frame, by requestAnimationFrame) and how long until every cell in
 // view shows its thumbnail (its img complete), by performance.now(). Wall
 // clock on a shared machine: compare runs made one after the other, never
-// with numbers from another day.
+// with numbers from another day. What the longest main-thread frame over
+// 50 ms spent its time on comes from the browser's Long Animation Frames
+// entries (script, forced style and layout, rendering), which cost the page
+// nothing to record, unlike a trace, which makes every image request several
+// milliseconds dearer and so blames them wrongly.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +64,18 @@ async function bigProject(file: string): Promise<void> {
   store.close();
 }
 
+/** A Long Animation Frames entry, summed up (milliseconds). */
+interface LongFrame {
+  duration: number;
+  script: number;
+  forcedLayout: number;
+  /** From the frame's rendering start to its style and layout: requestAnimationFrame callbacks, resize observers. */
+  render: number;
+  /** From style and layout to the frame's end: style, layout, paint, commit. */
+  styleLayout: number;
+  topScript: string;
+}
+
 // Runs in the page (a string: this file is compiled for Node, without the DOM's types).
 // With steps > 1 it is a drag of the scrollbar thumb: one scroll per frame
 // on the way to the place, each of them drawing cells the next one drops.
@@ -72,6 +88,9 @@ const JUMP = `async ([share, steps]) => {
     grid.scrollTop = from + ((to - from) * s) / steps;
     await nextFrame();
   }
+  const longFrames = [];
+  const observer = new PerformanceObserver((list) => longFrames.push(...list.getEntries()));
+  observer.observe({ type: 'long-animation-frame' });
   const start = performance.now();
   grid.scrollTop = to;
   let last = start, longest = 0;
@@ -82,6 +101,24 @@ const JUMP = `async ([share, steps]) => {
       return r.bottom > box.top && r.top < box.bottom;
     });
   };
+  // The longest main-thread frame over 50 ms after the jump, if any: where its time went.
+  const breakdown = () => {
+    longFrames.push(...observer.takeRecords());
+    observer.disconnect();
+    const worst = longFrames.filter((f) => f.startTime + f.duration >= start).sort((a, b) => b.duration - a.duration)[0];
+    if (!worst) return null;
+    const end = worst.startTime + worst.duration;
+    const sum = (key) => worst.scripts.reduce((t, s) => t + s[key], 0);
+    const top = [...worst.scripts].sort((a, b) => b.duration - a.duration)[0];
+    return {
+      duration: worst.duration,
+      script: sum('duration'),
+      forcedLayout: sum('forcedStyleAndLayoutDuration'),
+      styleLayout: worst.styleAndLayoutStart > 0 ? end - worst.styleAndLayoutStart : 0,
+      render: worst.renderStart > 0 ? worst.styleAndLayoutStart - worst.renderStart : 0,
+      topScript: top ? top.invoker + ' ' + top.duration.toFixed(0) + ' ms' : '',
+    };
+  };
   return await new Promise((resolve) => {
     const frame = () => {
       const now = performance.now();
@@ -89,9 +126,9 @@ const JUMP = `async ([share, steps]) => {
       last = now;
       const imgs = inView();
       if (imgs.length > 0 && imgs.every((img) => img.complete && img.naturalWidth > 0)) {
-        resolve({ longestFrame: longest, allShown: now - start, cells: imgs.length });
+        resolve({ longestFrame: longest, allShown: now - start, cells: imgs.length, long: breakdown() });
       } else if (now - start > 10000) {
-        resolve({ longestFrame: longest, allShown: NaN, cells: imgs.length });
+        resolve({ longestFrame: longest, allShown: NaN, cells: imgs.length, long: breakdown() });
       } else requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
@@ -125,12 +162,19 @@ try {
       ['jump', 1],
       ['drag', 12],
     ] as const) {
-      const rows: { longestFrame: number; allShown: number; cells: number }[] = [];
+      const rows: { longestFrame: number; allShown: number; cells: number; long: LongFrame | null }[] = [];
       for (let j = 0; j < JUMPS; j++) {
         rows.push(await page.evaluate(`(${JUMP})([${places[kind === 'jump' ? 2 * j : 2 * j + 1]}, ${steps}])`));
         await page.waitForTimeout(500);
       }
-      for (const r of rows) console.log(`${kind}: longest frame ${r.longestFrame.toFixed(0)} ms, every one of ${r.cells} cells in view shown after ${r.allShown.toFixed(0)} ms`);
+      for (const r of rows) {
+        const f = r.long;
+        const inside = f
+          ? `main thread's longest ${f.duration.toFixed(0)} ms: script ${f.script.toFixed(0)} (${f.topScript}; forced layout ${f.forcedLayout.toFixed(0)}), ` +
+            `rAF and observers ${f.render.toFixed(0)}, style and layout to paint ${f.styleLayout.toFixed(0)}`
+          : 'no main-thread frame over 50 ms';
+        console.log(`${kind}: longest frame ${r.longestFrame.toFixed(0)} ms (${inside}), every one of ${r.cells} cells in view shown after ${r.allShown.toFixed(0)} ms`);
+      }
       console.log(
         `${IMAGES} images, ${JUMPS} ${kind}s: longest frame median ${median(rows.map((r) => r.longestFrame)).toFixed(0)} ms (max ${Math.max(...rows.map((r) => r.longestFrame)).toFixed(0)}); ` +
           `all in view shown median ${median(rows.map((r) => r.allShown)).toFixed(0)} ms (max ${Math.max(...rows.map((r) => r.allShown)).toFixed(0)})`,

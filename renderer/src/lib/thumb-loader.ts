@@ -6,8 +6,10 @@
 // thumbnail waits its turn: rows in view before the margin rows, and a
 // thumbnail whose cell leaves the page before its turn is never fetched
 // (one already on its way is called off). Where the host can send many in
-// one answer (the browser host), a turn fetches a screenful at once.
+// one answer (the browser host), a turn fetches a screenful at once, and a
+// worker turns it into blob URLs (./thumb-batch-worker.ts).
 import { thumbsUrl } from './api';
+import type { ThumbBatchAnswer, ThumbBatchAsk } from './thumb-batch-protocol';
 
 /** The browser's own limit per host over HTTP/1.1; more would only queue inside the browser, out of reach. */
 const MAX_IN_FLIGHT = 6;
@@ -65,28 +67,45 @@ function startOne(entry: Entry): void {
   entry.img.src = entry.url;
 }
 
-function keep(url: string, bytes: Uint8Array): string {
-  const blobUrl = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }));
+let worker: Worker | null = null;
+/** False once the worker failed: each image then loads on its own, as in Electron. */
+let workerUp = true;
+let nextBatch = 0;
+const answers = new Map<number, (blobUrls: Map<number, string>) => void>();
+
+/** The worker that makes the batches' blob URLs (./thumb-batch-worker.ts), started with the first batch. */
+function batchWorker(): Worker {
+  if (!worker) {
+    worker = new Worker(new URL('./thumb-batch-worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (e: MessageEvent<ThumbBatchAnswer>) => {
+      answers.get(e.data.batch)?.(new Map(e.data.blobUrls));
+      answers.delete(e.data.batch);
+    };
+    worker.onerror = () => {
+      workerUp = false;
+      for (const resolve of answers.values()) resolve(new Map());
+      answers.clear();
+    };
+  }
+  return worker;
+}
+
+function tellWorker(message: ThumbBatchAsk): void {
+  batchWorker().postMessage(message);
+}
+
+function keep(url: string, blobUrl: string): void {
+  // Two batches can carry one thumbnail when its cell came back while the first was on its way.
+  const twin = kept.get(url);
+  if (twin) tellWorker({ kind: 'revoke', blobUrl: twin });
+  kept.delete(url);
   kept.set(url, blobUrl);
   if (kept.size > KEPT) {
     // Cells on the page were used last, so the oldest is off the page; an img already showing it keeps its pixels.
     const [oldest, oldBlob] = kept.entries().next().value as [string, string];
     kept.delete(oldest);
-    URL.revokeObjectURL(oldBlob);
+    tellWorker({ kind: 'revoke', blobUrl: oldBlob });
   }
-  return blobUrl;
-}
-
-/** Frames of the browser host's /media/thumbs answer: id and length (4 bytes each, big-endian), then the bytes. */
-function frames(body: Uint8Array): Map<number, Uint8Array> {
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const out = new Map<number, Uint8Array>();
-  for (let at = 0; at + 8 <= body.length; ) {
-    const length = view.getUint32(at + 4);
-    out.set(view.getUint32(at), body.subarray(at + 8, at + 8 + length));
-    at += 8 + length;
-  }
-  return out;
 }
 
 async function startBatch(entries: Entry[], url: string): Promise<void> {
@@ -95,27 +114,25 @@ async function startBatch(entries: Entry[], url: string): Promise<void> {
     inFlight.add(e);
   }
   batches++;
-  let got = new Map<number, Uint8Array>();
-  try {
-    const res = await fetch(url);
-    if (res.ok) got = frames(new Uint8Array(await res.arrayBuffer()));
-  } catch {
-    // Unreachable host: each image tries on its own below, which shows the same grey tile.
-  }
+  const batch = nextBatch++;
+  const got = await new Promise<Map<number, string>>((resolve) => {
+    answers.set(batch, resolve);
+    tellWorker({ kind: 'fetch', batch, url });
+  });
   batches--;
   for (const e of entries) {
-    const bytes = got.get(e.id);
+    const blobUrl = got.get(e.id);
     // Kept even when its cell has gone: scrolling back is likely, and the bytes are here.
-    const blobUrl = bytes && bytes.length > 0 ? keep(e.url, bytes) : null;
+    if (blobUrl) keep(e.url, blobUrl);
     if (!inFlight.delete(e)) continue;
-    if (blobUrl) e.img.src = blobUrl;
-    else e.img.src = e.url;
+    // Missing from the answer: the image tries on its own, which shows the same grey tile when the host cannot send it.
+    e.img.src = blobUrl ?? e.url;
   }
   pump();
 }
 
 function pump(): void {
-  if (thumbsUrl) {
+  if (thumbsUrl && workerUp) {
     while (batches < MAX_BATCHES && waiting.size > 0) {
       const next = [...waiting].sort(turn).slice(0, PER_BATCH);
       void startBatch(next, thumbsUrl(next.map((e) => e.id)));
