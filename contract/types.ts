@@ -302,6 +302,11 @@ export interface TrainingReadiness {
   defaults: TrainDefaults;
   /** Null where nothing is made in the background (the CLI) or until the idle embedder has looked. */
   background: BackgroundViews | null;
+  /**
+   * The active version is up to date with the labels but was trained before
+   * the idle embedder made views the default training would now use.
+   */
+  activeLacksViews: boolean;
 }
 
 export interface TrainResult {

@@ -2,7 +2,7 @@
 // path is embedded as it is imported: the report says how many images the
 // model can already use, and the project file holds their plain views; the
 // idle embedder then makes the others, and the Train view says so while it
-// works.
+// works, and afterwards that a new training would learn from them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -52,6 +52,14 @@ test('an upload is embedded as it is imported, and the report says so', { timeou
   await note.waitFor();
   assert.match(await note.innerText(), /extra copies of your photos .*: \d+ images? to go/);
   await session.screenshot('train-background-views');
+
+  // Trained at once, the first version waits for none of it; once it is made, the Train view says a new training would use it.
+  await page.getByTestId('train-button').click();
+  await page.getByTestId('train-result').waitFor({ timeout: 120_000 });
   await note.waitFor({ state: 'hidden', timeout: 120_000 });
   assert.equal(count('SELECT COUNT(*) AS n FROM embeddings'), added * ALL_VIEWS.length, 'every view of every image, once the note is gone');
+  const ready = page.getByTestId('train-views-ready');
+  await ready.waitFor();
+  assert.match(await ready.innerText(), /made extra copies of your photos .* since .+ was trained\. Train again/);
+  await session.screenshot('train-views-ready');
 });

@@ -4,7 +4,8 @@ import { BACKBONES, DEFAULT_BACKBONE, backboneState, getBackbone, modelsDirCandi
 import { manifestEntry } from '../../models/install.js';
 import { labelledImages } from '../../../db/ml-queries.js';
 import { planTraining, TrainingGuardError } from '../../ml/training-data.js';
-import { trainProject, augmentReady, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
+import { trainProject, augmentReady, viewsReady, DEFAULT_VALIDATION_SHARE } from '../../ml/train.js';
+import { FLIP_VIEW } from '../../ml/views.js';
 import { DEFAULT_HEAD_SETTINGS } from '../../ml/train-head.js';
 import {
   activeVersionOutOfDate,
@@ -114,6 +115,7 @@ export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> 
         activeVersionId: active?.id ?? null,
         activeOutOfDate: activeVersionOutOfDate(store) ?? false,
         background: core.idleEmbedding?.left ?? null,
+        activeLacksViews: false,
       };
       // The UI shows these beside its advanced settings, so they cannot drift from what train() does.
       const defaults = (augment: boolean) => ({
@@ -127,7 +129,13 @@ export function trainHandlers(core: CoreServices): Pick<Handlers, TrainMethods> 
         const plan = planTraining(store.classes(), labelled, { validationShare: DEFAULT_VALIDATION_SHARE });
         const learners = plan.validationSource === 'holdout' ? [...plan.train, ...plan.validation] : plan.train;
         const augment = augmentReady(store, base.backbone, learners);
-        return { ...base, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(augment) };
+        const lacksViews =
+          core.background &&
+          active !== null &&
+          !base.activeOutOfDate &&
+          ((!active.settings.tta && viewsReady(store, base.backbone, [...learners, ...plan.validation, ...plan.test], [FLIP_VIEW])) ||
+            (!active.settings.augment && augment));
+        return { ...base, activeLacksViews: lacksViews, ready: true, problems: [], warnings: plan.warnings, defaults: defaults(augment) };
       } catch (err) {
         if (err instanceof TrainingGuardError) return { ...base, ready: false, problems: [err.message], warnings: [], defaults: defaults(false) };
         throw err;

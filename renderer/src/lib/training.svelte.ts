@@ -137,6 +137,8 @@ class Training {
         }
       } else if (event.type === 'background-views') {
         this.background = { left: event.left, etaSeconds: event.etaSeconds };
+        // Done: whether the active version lacks what was made is readiness's to say.
+        if (event.left === 0 && this.viewers > 0) this.scheduleLoad();
       } else if (event.type === 'project-changed' && this.viewers > 0) {
         // Labels, images and classes change readiness and whether the active version is out of date.
         this.scheduleLoad();
