@@ -2,6 +2,7 @@
 // every run) and its guesses for the unlabelled images (fetched only when a
 // run made new ones).
 import { api } from './api';
+import { coalesced } from './coalesce';
 import { listen } from './events';
 import type { LiveModelStatus } from '../../../contract/types.js';
 
@@ -14,8 +15,6 @@ class Live {
   status = $state.raw<LiveModelStatus | null>(null);
   guesses = $state.raw<ReadonlyMap<number, Guess>>(new Map());
   private fetchedRun = -1;
-  private fetching: Promise<void> | null = null;
-  private fetchAgain = false;
 
   start(): void {
     listen((event) => {
@@ -30,30 +29,18 @@ class Live {
     void this.fetch();
   }
 
-  /** Coalesces: a run that lands while one fetch is out gets one more. */
-  private fetch(): Promise<void> {
-    if (this.fetching) {
-      this.fetchAgain = true;
-      return this.fetching;
+  /** A run that lands while one fetch is out gets one more. */
+  private readonly fetch = coalesced(async () => {
+    try {
+      const { status, guesses } = await api.liveModelGet({});
+      this.status = status;
+      this.fetchedRun = status.guessesRun;
+      this.guesses = new Map(guesses.imageIds.map((id, i) => [id, { classId: guesses.classIds[i]!, confidence: guesses.confidences[i]! }]));
+    } catch {
+      // No project open, or the core is unreachable: the connection notice says so; guesses wait for the next run.
+      this.guesses = new Map();
     }
-    this.fetching = (async () => {
-      do {
-        this.fetchAgain = false;
-        try {
-          const { status, guesses } = await api.liveModelGet({});
-          this.status = status;
-          this.fetchedRun = status.guessesRun;
-          this.guesses = new Map(guesses.imageIds.map((id, i) => [id, { classId: guesses.classIds[i]!, confidence: guesses.confidences[i]! }]));
-        } catch {
-          // No project open, or the core is unreachable: the connection notice says so; guesses wait for the next run.
-          this.guesses = new Map();
-        }
-      } while (this.fetchAgain);
-    })().finally(() => {
-      this.fetching = null;
-    });
-    return this.fetching;
-  }
+  });
 }
 
 export const live = new Live();

@@ -3,6 +3,7 @@
 // them. Components read from here and call these methods; nothing else
 // talks to the API about labels.
 import { api, isUnreachable, mediaUrl } from './api';
+import { coalesced } from './coalesce';
 import { listen } from './events';
 import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
@@ -88,8 +89,6 @@ class Project {
   /** Image ids are never reused within a project (and a deleted image comes back as itself), so the project's path keys its thumbnails. */
   private mediaKey = $derived(hashKey(this.info?.path ?? ''));
 
-  private refreshing: Promise<void> | null = null;
-  private refreshAgain = false;
   private lastRefreshAt = -Infinity;
   private debounce: ReturnType<typeof setTimeout> | null = null;
   /** Changes whose answer this page applied, so their events need no reload. */
@@ -184,36 +183,24 @@ class Project {
   }
 
   /** Reloads classes and images; overlapping calls coalesce into one more run. */
-  refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return this.refreshing;
+  readonly refresh = coalesced(async () => {
+    this.lastRefreshAt = performance.now();
+    try {
+      const [info, list] = await Promise.all([api.projectInfo({}), api.listImages({})]);
+      if (!info) {
+        this.clearProject();
+        this.app = await api.appInfo({});
+        return;
+      }
+      this.info = info;
+      this.images = list.images;
+      document.title = `${info.name} — Pancake`;
+      this.pruneView();
+    } catch (err) {
+      // Closing the project elsewhere makes listImages fail; appInfo tells.
+      if (this.info) toasts.error(err);
     }
-    this.refreshing = (async () => {
-      do {
-        this.refreshAgain = false;
-        this.lastRefreshAt = performance.now();
-        try {
-          const [info, list] = await Promise.all([api.projectInfo({}), api.listImages({})]);
-          if (!info) {
-            this.clearProject();
-            this.app = await api.appInfo({});
-            return;
-          }
-          this.info = info;
-          this.images = list.images;
-          document.title = `${info.name} — Pancake`;
-          this.pruneView();
-        } catch (err) {
-          // Closing the project elsewhere makes listImages fail; appInfo tells.
-          if (this.info) toasts.error(err);
-        }
-      } while (this.refreshAgain);
-    })().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
-  }
+  });
 
   /** Drops selected ids and filters that no longer exist. */
   private pruneView(): void {

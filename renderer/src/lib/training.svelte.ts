@@ -3,6 +3,7 @@
 // and curves while the user looks at other tabs: the core's events keep
 // arriving here whether or not the Train view is mounted.
 import { api, isCancelled } from './api';
+import { coalesced } from './coalesce';
 import { listen } from './events';
 import { project } from './project.svelte';
 import { toasts } from './toasts.svelte';
@@ -116,8 +117,6 @@ class Training {
   private projectPath: string | null = null;
   private viewers = 0;
   private debounce: ReturnType<typeof setTimeout> | null = null;
-  private loading: Promise<void> | null = null;
-  private loadAgain = false;
   private detailRequests = new Map<number, Promise<void>>();
 
   constructor() {
@@ -203,38 +202,26 @@ class Training {
   }
 
   /** Fetches backbones, readiness and versions; overlapping calls coalesce. */
-  load(): Promise<void> {
-    if (this.loading) {
-      this.loadAgain = true;
-      return this.loading;
+  readonly load = coalesced(async () => {
+    const path = project.info?.path ?? null;
+    if (path !== this.projectPath) this.forgetProject(path);
+    if (!path) return;
+    try {
+      const [bb, readiness, { versions }] = await Promise.all([api.backbonesList({}), api.trainingReadiness({}), api.versionsList({})]);
+      // A project switched while the answers travelled: drop them, the next round fetches the right ones.
+      if (project.info?.path !== path) return;
+      this.backbones = bb.backbones;
+      this.currentBackbone = bb.current;
+      this.readiness = readiness;
+      if (readiness.background) this.background = readiness.background;
+      this.versions = versions;
+      this.pruneSelection();
+      this.loadError = null;
+      this.loaded = true;
+    } catch (err) {
+      if (project.info?.path === path) this.loadError = errorMessage(err);
     }
-    this.loading = (async () => {
-      do {
-        this.loadAgain = false;
-        const path = project.info?.path ?? null;
-        if (path !== this.projectPath) this.forgetProject(path);
-        if (!path) continue;
-        try {
-          const [bb, readiness, { versions }] = await Promise.all([api.backbonesList({}), api.trainingReadiness({}), api.versionsList({})]);
-          // A project switched while the answers travelled: drop them, the next round fetches the right ones.
-          if (project.info?.path !== path) continue;
-          this.backbones = bb.backbones;
-          this.currentBackbone = bb.current;
-          this.readiness = readiness;
-          if (readiness.background) this.background = readiness.background;
-          this.versions = versions;
-          this.pruneSelection();
-          this.loadError = null;
-          this.loaded = true;
-        } catch (err) {
-          if (project.info?.path === path) this.loadError = errorMessage(err);
-        }
-      } while (this.loadAgain);
-    })().finally(() => {
-      this.loading = null;
-    });
-    return this.loading;
-  }
+  });
 
   /** Everything here belongs to one project; a finished run is forgotten with it (a running one cannot be, the core refuses to switch). */
   private forgetProject(path: string | null): void {
