@@ -47,9 +47,11 @@ const BATCH_SIZE = 50;
 /** A batch also holds each image's original file, so it is saved early once those add up to this many bytes. */
 const BATCH_BYTES = 64 * 1024 * 1024;
 
-type Task = { relPath: string; bytes: Buffer } | { relPath: string; absPath: string };
+/** `seq`: the order the file was handed over in, which the decodes finishing in any order must not change. */
+type Task = ({ relPath: string; bytes: Buffer } | { relPath: string; absPath: string }) & { seq: number };
 
 interface Decoded {
+  seq: number;
   relPath: string;
   image: Omit<NewImage, 'classId' | 'importId'>;
   className: string | null;
@@ -87,6 +89,7 @@ export class ImportSession {
   private idleWaiters: (() => void)[] = [];
 
   private batch: Decoded[] = [];
+  private handedOver = 0;
   private batchBytes = 0;
   private originalsBytes = 0;
   private readonly firstCopies = new Map<string, FirstCopy>();
@@ -134,12 +137,12 @@ export class ImportSession {
 
   /** Resolves once the file is queued; waits while the queue is full. */
   addFile(relPath: string, bytes: Buffer): Promise<void> {
-    return this.enqueue({ relPath, bytes });
+    return this.enqueue({ relPath, bytes, seq: this.handedOver++ });
   }
 
   /** Like addFile, but the file is read only when its turn comes. */
   addPath(absPath: string, relPath: string): Promise<void> {
-    return this.enqueue({ relPath, absPath });
+    return this.enqueue({ relPath, absPath, seq: this.handedOver++ });
   }
 
   /** Records a file the caller could not even hand over (e.g. an unreadable folder). */
@@ -245,6 +248,7 @@ export class ImportSession {
     try {
       const image = await decodeImage(bytes, fileName);
       this.batch.push({
+        seq: task.seq,
         relPath: task.relPath,
         className: placement.className,
         image: {
@@ -368,7 +372,8 @@ export class ImportSession {
           const cls = classOf(className);
           copiesLabelled.push({ className: cls.name, n: this.store.assignFolderClass([id], cls.id) });
         }
-        for (const { relPath, image, className } of batch) {
+        // In the order the files were handed over, so that of two spellings of one new class ("cats", "Cats") the first one seen names it, however the decodes raced.
+        for (const { relPath, image, className } of [...batch].sort((a, b) => a.seq - b.seq)) {
           // Another import may have saved the same bytes since this one checked.
           const existing = this.store.findBySha(image.sha256);
           if (existing) {
