@@ -59,6 +59,7 @@ export class IdleEmbedding {
   private readonly watchers = new Set<(event: IdleBatchEvent) => void>();
   /** Seconds per view made, over the batches finished so far, for the ETA: a mirror costs what one of the costlier views costs. */
   private secondsPerView: number | null = null;
+  private announcedLeft: number | null = null;
 
   constructor(private readonly core: ProjectServices) {
     this.unsubscribe = core.events.subscribe((event) => {
@@ -94,9 +95,12 @@ export class IdleEmbedding {
     return { left: new Set(keys.map((k) => k.imageId)).size, etaSeconds: this.secondsPerView === null ? null : keys.length * this.secondsPerView };
   }
 
+  /** Tells what is left when the count moved: every quiet spell looks again, and an unchanged "nothing left" would make the Train view reload for nothing. */
   private announce(): void {
     const left = this.left;
-    if (left) this.core.events.emit({ type: 'background-views', ...left });
+    if (!left || (left.left === 0 && this.announcedLeft === 0)) return;
+    this.announcedLeft = left.left;
+    this.core.events.emit({ type: 'background-views', ...left });
   }
 
   /** Waits out a quiet spell, then works a batch at a time. */

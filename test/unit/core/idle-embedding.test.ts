@@ -16,13 +16,19 @@ import { ALL_VIEWS, extraTrainingViews, FLIP_VIEW, PLAIN_VIEW } from '../../../m
 import { makeImageTree } from '../../helpers/images.js';
 import { tempDir } from '../../helpers/temp.js';
 
-test('the first model waits for nothing but the plain view; the idle embedder makes the rest and the next training uses them', async () => {
+/** A browser-host core (so with its idle embedder) with 24 photos of two classes just imported. */
+async function importedProject(): Promise<PancakeCore> {
   const root = tempDir();
   await makeImageTree(root, { reds: 12, blues: 12 });
   const core = new PancakeCore({ stateDir: tempDir(), host: 'browser' });
+  await core.api.projectCreate({ path: path.join(tempDir(), 'idle.pancake') });
+  await core.api.importPaths({ jobId: 'import', paths: [path.join(root, 'reds'), path.join(root, 'blues')] });
+  return core;
+}
+
+test('the first model waits for nothing but the plain view; the idle embedder makes the rest and the next training uses them', async () => {
+  const core = await importedProject();
   try {
-    await core.api.projectCreate({ path: path.join(tempDir(), 'idle.pancake') });
-    await core.api.importPaths({ jobId: 'import', paths: [path.join(root, 'reds'), path.join(root, 'blues')] });
     const backbone = projectBackbone(core.store);
     assert.equal(countEmbeddings(core.store, backbone), 24, 'the import embedded the plain view of each image, nothing else');
     await core.live.settled();
@@ -54,12 +60,8 @@ test('the first model waits for nothing but the plain view; the idle embedder ma
 });
 
 test('a job starting cancels the idle batch in flight; every image keeps all its extra views or none, and the work resumes once the job ends', async () => {
-  const root = tempDir();
-  await makeImageTree(root, { reds: 12, blues: 12 });
-  const core = new PancakeCore({ stateDir: tempDir(), host: 'browser' });
+  const core = await importedProject();
   try {
-    await core.api.projectCreate({ path: path.join(tempDir(), 'idle-cancel.pancake') });
-    await core.api.importPaths({ jobId: 'import', paths: [path.join(root, 'reds'), path.join(root, 'blues')] });
     const backbone = projectBackbone(core.store);
     const extraViews = extraTrainingViews();
     const ids = labelledImages(core.store).map((i) => i.id);
