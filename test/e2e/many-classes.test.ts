@@ -21,6 +21,19 @@ async function sidebarNames(page: Page): Promise<string[]> {
   return page.getByTestId('class-sidebar').getByTestId('class-name').allInnerTexts();
 }
 
+/** Class rows wholly in sight: inside the sidebar and above the live model card pinned at its foot. */
+async function rowsInSight(page: Page): Promise<number> {
+  return page.getByTestId('class-sidebar').evaluate((nav) => {
+    const box = nav.getBoundingClientRect();
+    const card = nav.querySelector('[data-testid="live-model"]')?.getBoundingClientRect();
+    const bottom = card ? Math.min(card.top, box.bottom) : box.bottom;
+    return [...nav.querySelectorAll('[data-testid^="class-row-"]')].filter((row) => {
+      const r = row.getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= bottom;
+    }).length;
+  });
+}
+
 async function waitForCount(page: Page, name: string, count: number): Promise<void> {
   await page.locator(`[data-testid="class-row-${name}"][data-count="${count}"]`).waitFor();
 }
@@ -73,7 +86,24 @@ test('twelve classes: one order, distinct colours, and every class reached by ke
   assert.equal(await page.getByTestId(`class-row-${twelfth}`).locator('kbd').count(), 0);
   await page.getByTestId('class-picker-hint').waitFor();
   await page.getByTestId('grid-cell').first().waitFor();
+  // No image has a split, so no row spends a second line saying so.
+  assert.equal(await page.getByTestId('class-sidebar').getByTestId('class-splits').count(), 0);
   await session.screenshot('many-classes-01-sidebar');
+
+  // --- the live model card folds to one line, and stays folded -------------
+  const card = page.getByTestId('live-model');
+  await card.waitFor();
+  const unfolded = await rowsInSight(page);
+  await card.getByTestId('live-model-fold').click();
+  await card.locator('[data-testid="live-model-fold"][aria-expanded="false"]').waitFor();
+  assert.equal(await card.getByTestId('live-trained').count(), 0);
+  const foldedRows = await rowsInSight(page);
+  assert.ok(foldedRows > unfolded, `folding the card shows more class rows: ${unfolded} before, ${foldedRows} after`);
+  await session.screenshot('many-classes-05-live-model-folded');
+  await page.reload();
+  await page.getByTestId('live-model').locator('[data-testid="live-model-fold"][aria-expanded="false"]').waitFor();
+  await page.getByTestId('live-model').getByTestId('live-model-fold').click();
+  await page.getByTestId('live-model').getByTestId('live-trained').waitFor();
 
   // --- the picker in the grid: L, type, Enter ------------------------------
   await pickUnlabelled(page);
