@@ -555,6 +555,12 @@ export interface LabelNoiseItem {
   givenProbability: number;
   /** Unlike every other image of its class (a placeholder, a photo of something else), whatever the held-out model says. */
   unlike: boolean;
+  /**
+   * What the backbone's own ImageNet classifier is sure this shows, when that
+   * is a different kind of thing than any class (a butterfly among ants and
+   * bees: `concept` "monarch butterfly", `alike` "insect"); null otherwise.
+   */
+  seen: { concept: string; probability: number; alike: string } | null;
   /** Among the most likely mistakes, shown before "show more". */
   likely: boolean;
 }

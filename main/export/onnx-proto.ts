@@ -1,6 +1,6 @@
 // ONNX messages (onnx.proto, proto2) as far as export reads and writes them.
 // Field numbers are from onnx/onnx.proto; only the ones used here are named.
-import { decodeString, decodeVarint, MessageWriter, readFields, type Field } from './protobuf.js';
+import { decodeString, decodeVarint, MessageWriter, readFields, readPackedVarints, WIRE_LEN, type Field } from './protobuf.js';
 
 export const MODEL = {
   irVersion: 1,
@@ -27,7 +27,7 @@ export const GRAPH = {
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 } as const;
 const ATTRIBUTE = { name: 1, i: 3, ints: 8, type: 20 } as const;
 const ATTRIBUTE_TYPE = { INT: 2, INTS: 7 } as const;
-const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
+const TENSOR = { dims: 1, dataType: 2, floatData: 4, name: 8, rawData: 9 } as const;
 export const DATA_TYPE = { FLOAT: 1, INT64: 7 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
 const TYPE = { tensorType: 1 } as const;
@@ -63,6 +63,39 @@ export function renameNodeInput(node: Uint8Array, from: string, to: string): Uin
     else w.field(f);
   }
   return w.finish();
+}
+
+export function readOpType(node: Uint8Array): string {
+  return onlyString(readFields(node), NODE.opType);
+}
+
+/** A float initializer's dimensions and values (from raw_data or float_data); null for any other element type. */
+export function readFloatTensor(tensor: Uint8Array): { dims: number[]; data: Float32Array } | null {
+  const fields = readFields(tensor);
+  const type = fields.find((f) => f.no === TENSOR.dataType);
+  if (!type || Number(decodeVarint(type.data)) !== DATA_TYPE.FLOAT) return null;
+  const dims: number[] = [];
+  for (const f of fields.filter((x) => x.no === TENSOR.dims)) {
+    // repeated int64: one varint per field, or packed into one LEN field.
+    if (f.wire === WIRE_LEN) for (const d of readPackedVarints(f.data)) dims.push(d);
+    else dims.push(Number(decodeVarint(f.data)));
+  }
+  const raw = fields.find((f) => f.no === TENSOR.rawData)?.data;
+  const packed = fields.filter((f) => f.no === TENSOR.floatData);
+  let data: Float32Array;
+  if (raw) {
+    data = new Float32Array(raw.length / 4);
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
+  } else {
+    const values: number[] = [];
+    for (const f of packed) {
+      const view = new DataView(f.data.buffer, f.data.byteOffset, f.data.byteLength);
+      for (let i = 0; i + 4 <= f.data.length; i += 4) values.push(view.getFloat32(i, true));
+    }
+    data = Float32Array.from(values);
+  }
+  return dims.reduce((a, b) => a * b, 1) === data.length ? { dims, data } : null;
 }
 
 /** The name of a TensorProto (initializer) or ValueInfoProto: both keep it in a string field. */

@@ -72,6 +72,14 @@ export function decodeVarint(data: Uint8Array): bigint {
   return new Reader(data).varint();
 }
 
+/** The numbers of a packed repeated varint field's payload. */
+export function readPackedVarints(data: Uint8Array): number[] {
+  const r = new Reader(data);
+  const out: number[] = [];
+  while (r.pos < data.length) out.push(Number(r.varint()));
+  return out;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 

@@ -14,7 +14,10 @@ import { seededRandom, shuffleInPlace } from '../ml/random.js';
 import { DEFAULT_HEAD_SETTINGS, type HeadSettings, type Samples } from '../ml/train-head.js';
 import { trainableImages } from '../ml/versions.js';
 import { PLAIN_VIEW } from '../ml/views.js';
+import { imagenetProbabilities, loadImagenetHead } from '../ml/imagenet-head.js';
+import { yieldToEventLoop } from '../ml/vectors-by-image.js';
 import { embedForJob } from './embed-job.js';
+import { foreignConcepts, type ForeignConcept } from './foreign-concepts.js';
 import { isolatedImages } from './isolated-images.js';
 
 export const DEFAULT_FOLDS = 5;
@@ -40,23 +43,31 @@ export const LIKELY_BELOW = 0.05;
 /** The short list is at most this long; the rest waits behind "show more". */
 export const SHORT_LIST = 10;
 
-const isLikely = (item: Omit<LabelNoiseItem, 'likely'>) => item.unlike || item.givenProbability <= LIKELY_BELOW;
+/** The held-out model is at least 19 to 1 against the label, or the image is unlike the rest of its class. */
+const surest = (item: Omit<LabelNoiseItem, 'likely'>) => item.unlike || item.givenProbability <= LIKELY_BELOW;
 
 /**
- * Most likely mistakes first: images unlike the rest of their class and
- * labels the held-out model gives at most LIKELY_BELOW, then the rest; each
- * group by the given label's held-out probability, then by the predicted
- * class's lead over it.
+ * How likely the label is wrong by either witness: the held-out model's
+ * doubt, and for an image of a kind no class is also the backbone's
+ * certainty that it is something else, as if the two were independent.
+ */
+const doubt = (item: Omit<LabelNoiseItem, 'likely'>) => 1 - item.givenProbability * (1 - (item.seen?.probability ?? 0));
+
+/**
+ * Most likely mistakes first: the surest ones (see `surest`), then the rest,
+ * each by how likely the label is wrong (`doubt`), then by the predicted
+ * class's lead over it. The short list holds the first SHORT_LIST that are
+ * surest or of a kind no class is.
  */
 export function rankByDoubt(items: Omit<LabelNoiseItem, 'likely'>[]): LabelNoiseItem[] {
   const ranked = [...items].sort(
     (a, b) =>
-      Number(isLikely(b)) - Number(isLikely(a)) ||
-      a.givenProbability - b.givenProbability ||
+      Number(surest(b)) - Number(surest(a)) ||
+      doubt(b) - doubt(a) ||
       b.confidence - b.givenProbability - (a.confidence - a.givenProbability) ||
       a.imageId - b.imageId,
   );
-  return ranked.map((item, i) => ({ ...item, likely: i < SHORT_LIST && isLikely(item) }));
+  return ranked.map((item, i) => ({ ...item, likely: i < SHORT_LIST && (surest(item) || item.seen !== null) }));
 }
 
 /** Orders images by content, so the same photos and labels give the same check whatever order they were imported in. */
@@ -92,6 +103,34 @@ function samplesOf(rows: readonly { vector: Float32Array; y: number }[], dim: nu
   return { x, y };
 }
 
+/** Rows per pause for the event loop while the backbone's classifier runs over them: about 30 ms of work. */
+const CONCEPT_BATCH = 32;
+
+/**
+ * What the backbone's own ImageNet classifier sees in each row, where that
+ * is of a kind none of the classes is (./foreign-concepts.ts); empty when its
+ * weights file has no such classifier.
+ */
+async function foreignByImage(
+  ctx: JobContext,
+  backbone: string,
+  rows: readonly { img: LabelledImage; vector: Float32Array; y: number }[],
+): Promise<Map<number, ForeignConcept>> {
+  const head = loadImagenetHead((await ctx.embedder(backbone)).weightsFile);
+  const out = new Map<number, ForeignConcept>();
+  if (!head || head.dim !== getBackbone(backbone).dim) return out;
+  const withProbs: { y: number; probs: Float32Array }[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    withProbs.push({ y: rows[i]!.y, probs: imagenetProbabilities(head, rows[i]!.vector) });
+    if (i % CONCEPT_BATCH === CONCEPT_BATCH - 1) {
+      ctx.signal.throwIfAborted();
+      await yieldToEventLoop();
+    }
+  }
+  foreignConcepts(withProbs).forEach((f, i) => f && out.set(rows[i]!.img.id, f));
+  return out;
+}
+
 export async function findLabelNoise(ctx: JobContext, backbone: string, folds: number): Promise<LabelNoiseReport> {
   const started = performance.now();
   const store = ctx.store;
@@ -120,6 +159,7 @@ export async function findLabelNoise(ctx: JobContext, backbone: string, folds: n
   const foldOf = assignFolds(rows.map((r) => r.img), folds);
   const isolated = await isolatedImages(rows, dim);
   const unlike = new Set(isolated ? rows.filter((_, i) => isolated[i]).map((r) => r.img.id) : []);
+  const seen = await foreignByImage(ctx, backbone, rows);
   const settings: HeadSettings = { ...DEFAULT_HEAD_SETTINGS, epochs: FOLD_EPOCHS };
 
   const items: Omit<LabelNoiseItem, 'likely'>[] = [];
@@ -141,9 +181,11 @@ export async function findLabelNoise(ctx: JobContext, backbone: string, folds: n
         const p = applyHead(head, r.vector);
         const best = argMax(p);
         const isUnlike = unlike.has(r.img.id);
-        if (!isUnlike && (best === r.y || p[r.y]! > DOUBT_BELOW)) continue;
+        const foreign = seen.get(r.img.id) ?? null;
+        if (!isUnlike && !foreign && (best === r.y || p[r.y]! > DOUBT_BELOW)) continue;
         items.push({
           unlike: isUnlike,
+          seen: foreign,
           imageId: r.img.id,
           givenClass: r.img.className,
           predictedClass: classNames[best]!,

@@ -98,6 +98,8 @@ export class Embedder {
     private readonly inference: Worker,
     private readonly decoder: Worker,
     readonly backbone: BackboneSpec,
+    /** The ONNX file the workers loaded, its checksum verified. */
+    readonly weightsFile: string,
   ) {
     this.workers = [inference, decoder];
     for (const w of this.workers) {
@@ -146,7 +148,7 @@ export class Embedder {
     // Idle workers must not keep the process alive; run() refs them while it works.
     inference.unref();
     decoder.unref();
-    return new Embedder(inference, decoder, spec);
+    return new Embedder(inference, decoder, spec, resolved.file);
   }
 
   private receive(msg: FromWorker): void {

@@ -58,13 +58,15 @@ async function outOfSetRates(trainedOn: string, other: string | null): Promise<v
 /**
  * Labelling mistakes in hymenoptera found by looking at the photos, not by
  * the check: where the check ranks them is the measure. (Three butterflies
- * sit in bees; the wasp-like hoverfly in train/ants is the clearest case.)
+ * and a hoverfly sit in bees; the wasp-like hoverfly in train/ants is the
+ * clearest case.)
  */
 const KNOWN_NOISE: { file: string; what: string }[] = [
   { file: 'train/ants/1473187633_63ccaacea6.jpg', what: 'a wasp-like hoverfly labelled ants' },
   { file: 'val/bees/215512424_687e1e0821.jpg', what: 'a butterfly labelled bees' },
   { file: 'val/bees/72100438_73de9f17af.jpg', what: 'a butterfly labelled bees' },
   { file: 'train/bees/969455125_58c797ef17.jpg', what: 'a butterfly beside a bee, labelled bees' },
+  { file: 'train/bees/586041248_3032e277a9.jpg', what: 'a hoverfly labelled bees' },
 ];
 
 async function labelCheckRanking(set: string, list: boolean): Promise<void> {
@@ -75,7 +77,10 @@ async function labelCheckRanking(set: string, list: boolean): Promise<void> {
     const byId = new Map(images.map((i) => [i.id, i]));
     const report = await core.api.labelNoiseFind({ jobId: 'noise' });
     const likely = report.items.filter((i) => i.likely).length;
-    console.log(`label check on ${set} train+val: ${report.checked} checked, ${pct(report.items.length, report.checked)} flagged, ${likely} on the short list`);
+    const seen = report.items.filter((i) => i.seen).length;
+    console.log(
+      `label check on ${set} train+val: ${report.checked} checked, ${pct(report.items.length, report.checked)} flagged, ${likely} on the short list, ${seen} of them for what the backbone sees`,
+    );
     const where = (imageId: number) => {
       const img = byId.get(imageId);
       return img?.sourcePath ? path.relative(dir, img.sourcePath) : `image ${imageId}`;
@@ -83,7 +88,7 @@ async function labelCheckRanking(set: string, list: boolean): Promise<void> {
     if (!list) return;
     report.items.forEach((item, rank) => {
       console.log(
-        `  ${String(rank + 1).padStart(3)}${item.likely ? '*' : ' '} ${where(item.imageId)}: labelled ${item.givenClass} ${(100 * item.givenProbability).toFixed(1)}%, looks like ${item.predictedClass} ${(100 * item.confidence).toFixed(1)}%${item.unlike ? ', unlike the rest of its class' : ''}`,
+        `  ${String(rank + 1).padStart(3)}${item.likely ? '*' : ' '} ${where(item.imageId)}: labelled ${item.givenClass} ${(100 * item.givenProbability).toFixed(1)}%, looks like ${item.predictedClass} ${(100 * item.confidence).toFixed(1)}%${item.unlike ? ', unlike the rest of its class' : ''}${item.seen ? `, the backbone sees ${item.seen.concept} ${(100 * item.seen.probability).toFixed(1)}%` : ''}`,
       );
     });
     const ranks = new Map(report.items.map((item, rank) => [where(item.imageId), rank + 1]));

@@ -192,6 +192,13 @@ test('evaluate, suggestions, duplicates, try it and similar images', { timeout: 
   await page.locator('[data-testid="label-check-count"], [data-testid="label-check-none"]').first().waitFor({ timeout: JOB_TIMEOUT_MS });
   await page.getByTestId('label-check').scrollIntoViewIfNeeded();
   await session.screenshot('insights-09-label-check');
+  // The butterflies in bees: flagged for what the backbone sees, with the reason in words.
+  if (await page.getByTestId('label-check-more').count()) await page.getByTestId('label-check-more').click();
+  const butterfly = page.getByTestId('label-check-item').filter({ hasText: /sure this shows a monarch butterfly:\s+a kind of\s+insect, but not the kind your classes are/ });
+  assert.ok((await butterfly.count()) >= 1, 'a monarch butterfly labelled bees is listed');
+  assert.match(await butterfly.first().innerText(), /Labelled bees, looks like a\s+monarch butterfly/);
+  await butterfly.first().scrollIntoViewIfNeeded();
+  await session.screenshot('insights-10-label-check-butterfly');
 
   assert.deepEqual(session.hostLog.filter((l) => l.startsWith('[pageerror]')), []);
 });

@@ -2,7 +2,8 @@
 // file: it is deterministic and gives exactly the files the manifest pins,
 // it refuses what is not the expected model with its own error, and (where
 // ../shared is present) its ONNX gives the staged ONNX's embeddings and
-// ImageNet top-5 on real photos, and its TF.js model the same embedding.
+// ImageNet top-5 on real photos, and its TF.js model the same embedding. The
+// label check's reading of the ONNX's own classifier is checked here too.
 import '../../../main/ml/telemetry-off.js';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,8 @@ import { preprocess } from '../../../main/ml/preprocess.js';
 import { normalizedPng } from '../../helpers/normalized.js';
 import { PLAIN_VIEW, viewSpec } from '../../../main/ml/views.js';
 import { repoRoot, sharedDir } from '../../helpers/temp.js';
+import { imagenetProbabilities, readImagenetHead } from '../../../main/ml/imagenet-head.js';
+import { CONCEPT_NAMES, IMAGENET_CLASSES } from '../../../main/insights/imagenet-tree.js';
 
 const V2 = 'mobilenet_v2_1.0_224';
 const SIZE = 224;
@@ -160,6 +163,30 @@ describe('converted backbones on real photos', () => {
       assert.ok(insect >= 0.8 * inputs.length, `only ${insect} of ${inputs.length} photos have ant or bee in the top-5`);
     });
   }
+
+  for (const entry of MODEL_MANIFEST) {
+    test(`${entry.id}: the ImageNet classifier read out of the ONNX gives its probs from its embedding alone`, async () => {
+      const onnx = file(convertBackbone(entry.id, original(manifestEntry(entry.id))), `${entry.id}/onnx/${entry.id}.onnx`);
+      const head = readImagenetHead(onnx);
+      assert.ok(head, 'the converted ONNX has a logits layer behind probs that reads the embedding');
+      assert.equal(head.classes, 1001);
+      const mine = await convertedOutputs(entry.id);
+      assert.equal(head.dim, mine.embedding[0]!.length);
+      // probs has the background class first; imagenetProbabilities leaves it out.
+      const fromEmbedding = mine.embedding.map((e) => imagenetProbabilities(head, e));
+      const diff = maxAbsDiff(fromEmbedding, mine.probs.map((p) => p.subarray(1)));
+      console.log(`${entry.id}: max |classifier(embedding) - probs| = ${diff.toExponential(2)} over ${inputs.length} photos`);
+      assert.ok(diff < 1e-5, `the probabilities differ by ${diff}`);
+      const stagedFile = path.join(SHARED_MODELS, entry.id, 'onnx', `${entry.id}.onnx`);
+      if (fs.existsSync(stagedFile)) assert.ok(readImagenetHead(fs.readFileSync(stagedFile)), 'the staged ONNX has one too');
+    });
+  }
+
+  test('the concept tree names the backbones\' 1,000 classes in their order', () => {
+    const labels = embeddedLabels(v2Tflite).slice(1);
+    assert.equal(IMAGENET_CLASSES.length, labels.length);
+    labels.forEach((label, k) => assert.ok(CONCEPT_NAMES[IMAGENET_CLASSES[k]!]!.includes(label), `class ${k}: "${label}"`));
+  });
 
   test(`${V2}: the TF.js layer "embedding" matches the converted ONNX`, async () => {
     const outputs = convertBackbone(V2, v2Tflite);

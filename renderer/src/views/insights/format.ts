@@ -22,3 +22,8 @@ export function confidence(x: number, digits = 0): string {
   const f = 10 ** digits;
   return `${(Math.floor(x * 100 * f + 1e-6) / f).toFixed(digits)}%`;
 }
+
+/** "a" monarch butterfly, "an" admiral: by the first letter, which is right for every concept name the label check shows. */
+export function article(noun: string): 'a' | 'an' {
+  return /^[aeiou]/i.test(noun) ? 'an' : 'a';
+}
