@@ -86,6 +86,19 @@ async function onScreen(page: Page, pane: string, testid: string): Promise<void>
   assert.ok(el.x >= box.left - 0.5 && el.x + el.width <= box.left + box.width + 0.5, `${testid} spans ${el.x}..${el.x + el.width}, the pane ${box.left}..${box.left + box.width}`);
 }
 
+/** Waits (the page scrolls smoothly) until `testid`'s first match is wholly inside the window's height. */
+async function inSight(page: Page, testid: string): Promise<void> {
+  // waitForFunction would evaluate a string, which the page's CSP refuses; page.evaluate goes through the debugger.
+  const probe = `(() => { const r = document.querySelector('[data-testid="${testid}"]').getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; })()`;
+  let seen: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    seen = await page.evaluate<number[]>(probe);
+    if (seen[0]! >= 0 && seen[1]! <= seen[2]!) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`${testid} spans ${seen[0]}..${seen[1]}, outside a window ${seen[2]} high`);
+}
+
 async function assertFits(page: Page, pane: string, where: string): Promise<void> {
   assert.deepEqual(await overflows(page, pane), [], `${where}`);
 }
@@ -164,6 +177,12 @@ test('every view fits 1280x800 and 1024x700 with 12 classes', { timeout: IMPORT_
     );
     assert.deepEqual(order, ['confusion-matrix', 'per-class-table'], 'Evaluate leads with the picture');
     await session.screenshot(`${tag}-evaluate`);
+    // With 12 classes the cell's panel wraps below the matrix; clicking a cell of the first row, in sight
+    // at the top of the view, brings the panel's images into sight too.
+    await page.getByTestId('confusion-cell').nth(1).click();
+    await page.getByTestId('cell-title').waitFor();
+    await inSight(page, 'cell-title');
+    await session.screenshot(`${tag}-evaluate-cell`);
     if ((await page.getByTestId('mistake').count()) > 0) {
       // A mistake was made on a validation image: it says it was checked on, not trained on.
       assert.match(await page.getByTestId('mistake').first().getByTestId('card-used-as').innerText(), /Checked on \(not trained on\)/);
