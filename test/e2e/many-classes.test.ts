@@ -94,6 +94,8 @@ test('twelve classes: one order, distinct colours, and every class reached by ke
   const card = page.getByTestId('live-model');
   // Measured once the draft model has learnt: before that (waiting for embeddings) the card is one short line.
   await card.getByTestId('live-trained').waitFor();
+  // Before its first fit the draft has learnt from nothing, which the card does not put as a count.
+  assert.doesNotMatch(await card.getByTestId('live-trained').innerText(), /from 0 /);
   // How many rows the open card hides depends on what it says at that moment; folded, it hides none.
   const openHeight = (await card.boundingBox())!.height;
   await card.getByTestId('live-model-fold').click();
