@@ -34,6 +34,14 @@ async function rowsInSight(page: Page): Promise<number> {
   });
 }
 
+/** The card's title is no taller than the fold button beside it, which is one row of the head. */
+async function liveTitleIsOneLine(page: Page): Promise<boolean> {
+  const card = page.getByTestId('live-model');
+  const title = (await card.locator('.title').boundingBox())!;
+  const fold = (await card.getByTestId('live-model-fold').boundingBox())!;
+  return title.height <= fold.height;
+}
+
 async function waitForCount(page: Page, name: string, count: number): Promise<void> {
   await page.locator(`[data-testid="class-row-${name}"][data-count="${count}"]`).waitFor();
 }
@@ -89,6 +97,8 @@ test('twelve classes: one order, distinct colours, and every class reached by ke
   // No image has a split, so no row spends a second line saying so.
   assert.equal(await page.getByTestId('class-sidebar').getByTestId('class-splits').count(), 0);
   await session.screenshot('many-classes-01-sidebar');
+  // Right after the import the draft is learning and the card says so in its head, which once wrapped "Live model" onto two lines.
+  assert.ok(await liveTitleIsOneLine(page), "the live model card's title is one line");
 
   // --- the live model card folds to one line, and stays folded -------------
   const card = page.getByTestId('live-model');
@@ -104,6 +114,7 @@ test('twelve classes: one order, distinct colours, and every class reached by ke
   const foldedHeight = (await card.boundingBox())!.height;
   assert.ok(foldedHeight < openHeight / 2, `the folded card is ${foldedHeight} px high, open ${openHeight} px`);
   assert.equal(await rowsInSight(page), CLASSES.length, 'with the card folded, every class row is in sight');
+  assert.ok(await liveTitleIsOneLine(page), "the folded card's title is one line");
   await session.screenshot('many-classes-05-live-model-folded');
   await page.reload();
   await page.getByTestId('live-model').locator('[data-testid="live-model-fold"][aria-expanded="false"]').waitFor();
